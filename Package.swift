@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 language mode (the tools-version default) plus the
+/// upcoming features the project adopts early so the code base never has to migrate later.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "podrun",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "PodRunKit", targets: ["PodRunKit"]),
+        .executable(name: "podrun", targets: ["podrun"]),
+        .executable(name: "podrun-shim", targets: ["podrun-shim"]),
+        .executable(name: "podrun-demo", targets: ["podrun-demo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "PodRunKit",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "podrun",
+            dependencies: [
+                "PodRunKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "podrun-shim"),
+        .executableTarget(name: "podrun-demo", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PodRunKitTests",
+            dependencies: ["PodRunKit"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "podrunTests",
+            dependencies: ["PodRunKit"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+public let podrunVersion = "0.1.0"

@@ -1,0 +1,3 @@
+import ArgumentParser
+import PodRunKit
+@main struct Podrun: ParsableCommand { func run() throws { print(podrunVersion) } }
