@@ -1,0 +1,6 @@
+/// When a container is restarted after it exits.
+public enum RestartPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    case always = "Always"
+    case onFailure = "OnFailure"
+    case never = "Never"
+}

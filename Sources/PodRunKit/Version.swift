@@ -1,1 +1,0 @@
-public let podrunVersion = "0.1.0"
