@@ -1,0 +1,465 @@
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Every container process runs under `podrun-shim` (Sources/podrun-shim/main.c, contract in
+// docs/shim.md). Foundation.Process alone is not enough: it learns of an exit through a socket the
+// child inherits (so a background grandchild delays it), signals only one pid, leaks ignored
+// signals and the signal mask into children, and nothing kills the children when podrun itself is
+// SIGKILLed. The shim fixes all of that; this file starts it and listens to its control socket.
+
+/// What to run for one container instance (or one exec probe/hook).
+public struct ProcessLaunchSpec: Sendable {
+    /// Command and arguments; `argv[0]` is looked up in the `PATH` of `environment` when it has no slash.
+    public var argv: [String]
+    /// Directory the process starts in; nil keeps podrun's.
+    public var workingDirectory: String?
+    /// The process's whole environment (nothing is inherited implicitly).
+    public var environment: [String: String]
+    /// The fd to hand to the process as stdout (borrowed: the caller keeps ownership and closes it).
+    public var standardOutput: Int32
+    /// The fd for stderr (borrowed; may equal `standardOutput`).
+    public var standardError: Int32
+
+    public init(
+        argv: [String],
+        workingDirectory: String? = nil,
+        environment: [String: String],
+        standardOutput: Int32,
+        standardError: Int32
+    ) {
+        self.argv = argv
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
+}
+
+/// How a process ended, as container runtimes report it.
+public struct ExitStatus: Sendable, Equatable, CustomStringConvertible {
+    /// The exit status, or 128+N when signal N ended the process (SIGTERM 143, SIGKILL 137).
+    public var exitCode: Int32
+    /// N when a signal ended the process.
+    public var signal: Int32?
+
+    public init(exitCode: Int32, signal: Int32? = nil) {
+        self.exitCode = exitCode
+        self.signal = signal
+    }
+
+    /// The status of a process killed by `signal`.
+    public static func killed(by signal: Int32) -> ExitStatus {
+        ExitStatus(exitCode: 128 + signal, signal: signal)
+    }
+
+    public var description: String {
+        if let signal { return "exit code \(exitCode) (signal \(signal))" }
+        return "exit code \(exitCode)"
+    }
+}
+
+/// A process could not be started; `message` says why, the way container runtimes phrase it
+/// (`exec "foo": executable file not found in $PATH`, `chdir "/nope": no such file or directory`).
+public struct LaunchFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A running container process under its shim.
+public final class ShimProcess: Sendable {
+    /// The container process; it leads its own process group, so this is also the group id.
+    public let pid: Int32
+    /// The `podrun-shim` process watching it.
+    public let shimPID: Int32
+    private let monitor: ShimMonitor
+
+    fileprivate init(pid: Int32, shimPID: Int32, monitor: ShimMonitor) {
+        self.pid = pid
+        self.shimPID = shimPID
+        self.monitor = monitor
+    }
+
+    /// Sends `signal` to the container's whole process group; a no-op once the shim reported the exit.
+    public func signalGroup(_ signal: Int32) {
+        monitor.signalGroup(pid: pid, signal: signal)
+    }
+
+    /// Makes the shim SIGKILL the whole group at once (it sees EOF on the control socket). The exit is
+    /// still reported through `onExit`, normally as SIGKILL (137).
+    public func killImmediately() {
+        monitor.releaseLifeline()
+    }
+}
+
+/// Starts processes under `podrun-shim` and reports how they end.
+public final class ProcessLauncher: Sendable {
+    /// Path of the `podrun-shim` executable.
+    public let shimPath: String
+    /// Where control-socket read handlers run. Each dispatch source runs its handlers one at a time,
+    /// so a concurrent queue lets many shims report in parallel without a thread per process.
+    private let queue = DispatchQueue(label: "podrun.shim-monitor", qos: .userInitiated, attributes: .concurrent)
+    private let liveShims = Protected(0)
+
+    /// Foundation's `Process.run()` is not safe to call concurrently (it can crash in 6.3.x), and the
+    /// danger is process-wide, so one lock serialises every launcher's calls.
+    private static let spawnLock = NSLock()
+
+    public init(shimPath: String) {
+        self.shimPath = shimPath
+    }
+
+    /// The number of shims started by this launcher that Foundation has not reaped yet.
+    var runningShimCount: Int { liveShims.withLock { $0 } }
+
+    /// `PODRUN_SHIM` if set, else `podrun-shim` next to the running executable, else next to the test
+    /// bundle's build products. Throws a `LaunchFailure` naming every place it looked.
+    public static func locateShim() throws -> String {
+        let name = "podrun-shim"
+        if let explicit = ProcessInfo.processInfo.environment["PODRUN_SHIM"], !explicit.isEmpty {
+            guard access(explicit, X_OK) == 0 else {
+                throw LaunchFailure(message: "PODRUN_SHIM=\(explicit) is not an executable file")
+            }
+            return explicit
+        }
+        var directories: [String] = []
+        func addDirectory(ofExecutable path: String) {
+            let url = URL(fileURLWithPath: path)
+            directories.append(url.deletingLastPathComponent().path)
+            // Installed through a symlink (/usr/local/bin/podrun -> ../lib/podrun/podrun): look at the real place too.
+            let resolved = url.resolvingSymlinksInPath()
+            directories.append(resolved.deletingLastPathComponent().path)
+        }
+        if let executable = Bundle.main.executableURL {
+            addDirectory(ofExecutable: executable.path)
+        }
+        if let argv0 = CommandLine.arguments.first, !argv0.isEmpty {
+            if argv0.contains("/") {
+                addDirectory(ofExecutable: URL(fileURLWithPath: argv0).standardizedFileURL.path)
+            } else {
+                let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+                for dir in path.split(separator: ":") where access("\(dir)/\(argv0)", X_OK) == 0 {
+                    addDirectory(ofExecutable: "\(dir)/\(argv0)")
+                    break
+                }
+            }
+        }
+        // Tests: on Linux the test bundle is the main executable (.build/debug/xxxPackageTests.xctest);
+        // on macOS it is a loaded bundle (.build/<triple>/debug/xxxPackageTests.xctest) next to the products.
+        for bundle in [Bundle(for: ProcessLauncher.self)] + Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            directories.append(URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent().path)
+        }
+        var seen = Set<String>()
+        var looked: [String] = []
+        for dir in directories where seen.insert(dir).inserted {
+            let candidate = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+            looked.append(candidate)
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        throw LaunchFailure(
+            message: "cannot find \(name): PODRUN_SHIM is not set and none of these exists: "
+                + (looked.isEmpty ? "(no candidate directories)" : looked.joined(separator: ", "))
+        )
+    }
+
+    /// Starts the shim, waits for its `started`/`failed` report; `onExit` is called exactly once, from
+    /// any thread, when the process is gone. It may run before `launch` returns (a process can exit at
+    /// once), and it runs on a shared dispatch queue: keep it short and non-blocking.
+    public func launch(
+        _ spec: ProcessLaunchSpec,
+        onExit: @escaping @Sendable (ExitStatus) -> Void
+    ) async throws(LaunchFailure) -> ShimProcess {
+        guard let program = spec.argv.first, !program.isEmpty else {
+            throw LaunchFailure(message: "no command to run")
+        }
+        let (podrunEnd, shimEnd) = try Self.makeControlSocket()
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: shimPath)
+        var arguments: [String] = []
+        if let dir = spec.workingDirectory { arguments += ["-C", dir] }
+        process.arguments = arguments + ["--"] + spec.argv
+        process.environment = spec.environment
+        // closeOnDealloc: false — these fds are borrowed (stdout/stderr) or closed by us right after run().
+        process.standardInput = FileHandle(fileDescriptor: shimEnd, closeOnDealloc: false)
+        let stdout = FileHandle(fileDescriptor: spec.standardOutput, closeOnDealloc: false)
+        process.standardOutput = stdout
+        process.standardError =
+            spec.standardError == spec.standardOutput
+            ? stdout : FileHandle(fileDescriptor: spec.standardError, closeOnDealloc: false)
+
+        let monitor = ShimMonitor(fd: podrunEnd, queue: queue, liveShims: liveShims, onExit: onExit)
+        process.terminationHandler = { [monitor] finished in
+            // Foundation reaped the shim (no zombie); only now may the Process object go.
+            let status: ExitStatus =
+                finished.terminationReason == .uncaughtSignal
+                ? .killed(by: finished.terminationStatus)
+                : ExitStatus(exitCode: finished.terminationStatus)
+            monitor.shimTerminated(status)
+        }
+
+        liveShims.withLock { $0 += 1 }
+        do {
+            try Self.spawnLock.withLock { try process.run() }
+        } catch {
+            liveShims.withLock { $0 -= 1 }
+            close(shimEnd)
+            close(podrunEnd)
+            throw LaunchFailure(message: "cannot start podrun-shim \"\(shimPath)\": \(error.localizedDescription)")
+        }
+        // The shim has its own copy as fd 0; ours must go, or its death would never show as EOF.
+        close(shimEnd)
+        monitor.retain(process)
+
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<ShimProcess, LaunchFailure>, Never>) in
+            monitor.start(shimPID: process.processIdentifier, continuation: continuation)
+        }
+        return try result.get()
+    }
+
+    /// A UNIX stream socketpair, both ends close-on-exec (so no other child podrun starts inherits
+    /// them) and podrun's end non-blocking (it is read from a dispatch source).
+    private static func makeControlSocket() throws(LaunchFailure) -> (podrun: Int32, shim: Int32) {
+        var fds: [Int32] = [-1, -1]
+        #if canImport(Glibc)
+        let rc = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
+        #else
+        let rc = socketpair(AF_UNIX, SOCK_STREAM, 0, &fds)
+        #endif
+        guard rc == 0 else {
+            throw LaunchFailure(message: "cannot create the shim's control socket: \(String(cString: strerror(errno)))")
+        }
+        #if !canImport(Glibc)
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        #endif
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        return (fds[0], fds[1])
+    }
+}
+
+// MARK: - Monitoring one shim
+
+/// A value guarded by an `NSLock`.
+///
+/// `@unchecked Sendable` is sound because `value` is private and only ever accessed inside
+/// `withLock`, which holds `lock` for the whole access: no two threads touch it at the same time.
+/// Non-Sendable contents (the `Process`, the dispatch source) never leave the closure except to be
+/// used in thread-safe ways (`DispatchSource.cancel`, releasing the `Process`).
+private final class Protected<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
+/// Reads the shim's control socket and turns its lines (and, as a fallback, Foundation's view of
+/// the shim's own exit) into one launch result and at most one `onExit` call.
+private final class ShimMonitor: Sendable {
+    typealias Continuation = CheckedContinuation<Result<ShimProcess, LaunchFailure>, Never>
+
+    private enum Phase {
+        /// Waiting for `started`/`failed`; the continuation is set once `launch` awaits.
+        case starting(Continuation?)
+        /// `started` seen; `onExit` not yet called.
+        case running(pid: Int32)
+        /// `failed` seen, or the exit reported: nothing more to say.
+        case done
+    }
+
+    private struct State {
+        var phase: Phase = .starting(nil)
+        var shimPID: Int32 = 0
+        var pending: [UInt8] = []
+        var source: (any DispatchSourceRead)?
+        var fdOpen = true
+        var eof = false
+        /// Set by Foundation's termination handler: the shim has been reaped.
+        var shimStatus: ExitStatus?
+        /// Kept alive until Foundation reaped the shim, so the termination handler surely runs.
+        var process: Process?
+    }
+
+    private let fd: Int32
+    private let queue: DispatchQueue
+    private let liveShims: Protected<Int>
+    private let onExit: @Sendable (ExitStatus) -> Void
+    private let state = Protected(State())
+
+    init(fd: Int32, queue: DispatchQueue, liveShims: Protected<Int>, onExit: @escaping @Sendable (ExitStatus) -> Void) {
+        self.fd = fd
+        self.queue = queue
+        self.liveShims = liveShims
+        self.onExit = onExit
+    }
+
+    func retain(_ process: Process) {
+        state.withLock { state in
+            // The shim may already be gone and reaped: then there is nothing to keep alive.
+            if state.shimStatus == nil { state.process = process }
+        }
+    }
+
+    /// Begins reading the control socket. Called once `launch` is ready to be resumed, so the
+    /// `started` line always finds the continuation.
+    func start(shimPID: Int32, continuation: Continuation) {
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        source.setEventHandler { [self] in readAvailable() }
+        source.setCancelHandler { [self] in
+            state.withLock { state in
+                state.fdOpen = false
+                state.source = nil  // breaks the source <-> monitor cycle
+            }
+            close(fd)
+        }
+        state.withLock { state in
+            state.shimPID = shimPID
+            state.phase = .starting(continuation)
+            state.source = source
+        }
+        source.resume()
+    }
+
+    // MARK: Requests from ShimProcess
+
+    func signalGroup(pid: Int32, signal: Int32) {
+        state.withLock { state in
+            guard case .running = state.phase, !state.eof else { return }
+            _ = kill(-pid, signal)
+        }
+    }
+
+    /// Half-closes the control socket: the shim reads EOF and kills the group at once, and can still
+    /// write its `exited` line back to us.
+    func releaseLifeline() {
+        state.withLock { state in
+            guard state.fdOpen, !state.eof else { return }
+            _ = shutdown(fd, Int32(SHUT_WR))
+        }
+    }
+
+    // MARK: Events
+
+    private func readAvailable() {
+        var buffer = [UInt8](repeating: 0, count: 512)
+        var lines: [String] = []
+        var reachedEOF = false
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                state.withLock { state in
+                    for byte in buffer[..<n] {
+                        if byte == UInt8(ascii: "\n") {
+                            lines.append(String(decoding: state.pending, as: UTF8.self))
+                            state.pending.removeAll(keepingCapacity: true)
+                        } else if state.pending.count < 64 * 1024 {
+                            state.pending.append(byte)
+                        }
+                    }
+                }
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
+            reachedEOF = true  // 0 = EOF; any other error means the socket is unusable: same thing
+            break
+        }
+        for line in lines { handle(line: line) }
+        if reachedEOF { handleEOF() }
+    }
+
+    private func handle(line: String) {
+        let words = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        guard let verb = words.first else { return }
+        switch verb {
+        case "started":
+            guard words.count >= 2, let pid = Int32(words[1]), pid > 0 else { return }
+            let resume: (Continuation, ShimProcess)? = state.withLock { state in
+                guard case .starting(let continuation?) = state.phase else { return nil }
+                state.phase = .running(pid: pid)
+                return (continuation, ShimProcess(pid: pid, shimPID: state.shimPID, monitor: self))
+            }
+            if let (continuation, process) = resume { continuation.resume(returning: .success(process)) }
+        case "failed":
+            let message = words.count >= 4 ? String(words[3]) : "podrun-shim: \(line)"
+            let continuation: Continuation? = state.withLock { state in
+                guard case .starting(let continuation?) = state.phase else { return nil }
+                state.phase = .done
+                return continuation
+            }
+            continuation?.resume(returning: .failure(LaunchFailure(message: message)))
+        case "exited":
+            guard words.count >= 3, let code = Int32(words[1]), let signal = Int32(words[2]) else { return }
+            let status = ExitStatus(exitCode: code, signal: signal == 0 ? nil : signal)
+            let report: Bool = state.withLock { state in
+                guard case .running = state.phase else { return false }
+                state.phase = .done
+                return true
+            }
+            if report { onExit(status) }
+        default:
+            break  // reserved for future messages
+        }
+    }
+
+    private func handleEOF() {
+        state.withLock { state in
+            state.eof = true
+            state.source?.cancel()  // the cancel handler closes the fd
+        }
+        finishIfShimVanished()
+    }
+
+    func shimTerminated(_ status: ExitStatus) {
+        let wasCounted: Bool = state.withLock { state in
+            guard state.shimStatus == nil else { return false }
+            state.shimStatus = status
+            state.process = nil
+            return true
+        }
+        if wasCounted { liveShims.withLock { $0 -= 1 } }
+        finishIfShimVanished()
+    }
+
+    /// The shim is gone (EOF and reaped) without having said how the container ended — it was killed
+    /// (kill -9) or crashed. Its container may still be running: kill the group ourselves, then
+    /// report the shim's own status, which is the best information left.
+    private func finishIfShimVanished() {
+        enum Outcome { case none, startFailed(Continuation, ExitStatus), exited(pid: Int32, ExitStatus) }
+        let outcome: Outcome = state.withLock { state in
+            guard state.eof, let status = state.shimStatus else { return .none }
+            switch state.phase {
+            case .starting(let continuation?):
+                state.phase = .done
+                return .startFailed(continuation, status)
+            case .running(let pid):
+                state.phase = .done
+                return .exited(pid: pid, status)
+            case .starting(nil), .done:
+                return .none
+            }
+        }
+        switch outcome {
+        case .none:
+            break
+        case .startFailed(let continuation, let status):
+            continuation.resume(returning: .failure(LaunchFailure(message: "podrun-shim ended without starting the process (\(status))")))
+        case .exited(let pid, let status):
+            // The group id stays reserved while any member lives, so this cannot hit a stranger
+            // unless the whole group is already gone and the id was reused within milliseconds.
+            _ = kill(-pid, SIGKILL)
+            onExit(status)
+        }
+    }
+}
