@@ -42,7 +42,7 @@ public struct ProcessLaunchSpec: Sendable {
 }
 
 /// How a process ended, as container runtimes report it.
-public struct ExitStatus: Sendable, Equatable, CustomStringConvertible {
+public struct ProcessExit: Sendable, Equatable, CustomStringConvertible {
     /// The exit status, or 128+N when signal N ended the process (SIGTERM 143, SIGKILL 137).
     public var exitCode: Int32
     /// N when a signal ended the process.
@@ -54,8 +54,8 @@ public struct ExitStatus: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The status of a process killed by `signal`.
-    public static func killed(by signal: Int32) -> ExitStatus {
-        ExitStatus(exitCode: 128 + signal, signal: signal)
+    public static func killed(by signal: Int32) -> ProcessExit {
+        ProcessExit(exitCode: 128 + signal, signal: signal)
     }
 
     public var description: String {
@@ -173,7 +173,7 @@ public final class ProcessLauncher: Sendable {
     /// once), and it runs on a shared dispatch queue: keep it short and non-blocking.
     public func launch(
         _ spec: ProcessLaunchSpec,
-        onExit: @escaping @Sendable (ExitStatus) -> Void
+        onExit: @escaping @Sendable (ProcessExit) -> Void
     ) async throws(LaunchFailure) -> ShimProcess {
         guard let program = spec.argv.first, !program.isEmpty else {
             throw LaunchFailure(message: "no command to run")
@@ -197,10 +197,10 @@ public final class ProcessLauncher: Sendable {
         let monitor = ShimMonitor(fd: podrunEnd, queue: queue, liveShims: liveShims, onExit: onExit)
         process.terminationHandler = { [monitor] finished in
             // Foundation reaped the shim (no zombie); only now may the Process object go.
-            let status: ExitStatus =
+            let status: ProcessExit =
                 finished.terminationReason == .uncaughtSignal
                 ? .killed(by: finished.terminationStatus)
-                : ExitStatus(exitCode: finished.terminationStatus)
+                : ProcessExit(exitCode: finished.terminationStatus)
             monitor.shimTerminated(status)
         }
 
@@ -286,7 +286,7 @@ private final class ShimMonitor: Sendable {
         var fdOpen = true
         var eof = false
         /// Set by Foundation's termination handler: the shim has been reaped.
-        var shimStatus: ExitStatus?
+        var shimStatus: ProcessExit?
         /// Kept alive until Foundation reaped the shim, so the termination handler surely runs.
         var process: Process?
     }
@@ -294,10 +294,10 @@ private final class ShimMonitor: Sendable {
     private let fd: Int32
     private let queue: DispatchQueue
     private let liveShims: Protected<Int>
-    private let onExit: @Sendable (ExitStatus) -> Void
+    private let onExit: @Sendable (ProcessExit) -> Void
     private let state = Protected(State())
 
-    init(fd: Int32, queue: DispatchQueue, liveShims: Protected<Int>, onExit: @escaping @Sendable (ExitStatus) -> Void) {
+    init(fd: Int32, queue: DispatchQueue, liveShims: Protected<Int>, onExit: @escaping @Sendable (ProcessExit) -> Void) {
         self.fd = fd
         self.queue = queue
         self.liveShims = liveShims
@@ -401,7 +401,7 @@ private final class ShimMonitor: Sendable {
             continuation?.resume(returning: .failure(LaunchFailure(message: message)))
         case "exited":
             guard words.count >= 3, let code = Int32(words[1]), let signal = Int32(words[2]) else { return }
-            let status = ExitStatus(exitCode: code, signal: signal == 0 ? nil : signal)
+            let status = ProcessExit(exitCode: code, signal: signal == 0 ? nil : signal)
             let report: Bool = state.withLock { state in
                 guard case .running = state.phase else { return false }
                 state.phase = .done
@@ -421,7 +421,7 @@ private final class ShimMonitor: Sendable {
         finishIfShimVanished()
     }
 
-    func shimTerminated(_ status: ExitStatus) {
+    func shimTerminated(_ status: ProcessExit) {
         let wasCounted: Bool = state.withLock { state in
             guard state.shimStatus == nil else { return false }
             state.shimStatus = status
@@ -436,7 +436,7 @@ private final class ShimMonitor: Sendable {
     /// (kill -9) or crashed. Its container may still be running: kill the group ourselves, then
     /// report the shim's own status, which is the best information left.
     private func finishIfShimVanished() {
-        enum Outcome { case none, startFailed(Continuation, ExitStatus), exited(pid: Int32, ExitStatus) }
+        enum Outcome { case none, startFailed(Continuation, ProcessExit), exited(pid: Int32, ProcessExit) }
         let outcome: Outcome = state.withLock { state in
             guard state.eof, let status = state.shimStatus else { return .none }
             switch state.phase {

@@ -10,8 +10,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Swift Testing (6.2+) has an `ExitStatus` of its own (for exit tests); name ours unambiguously.
-typealias ShimExit = PodRunKit.ExitStatus
+/// Swift Testing (6.2+) has an `ProcessExit` of its own (for exit tests); name ours unambiguously.
+typealias ShimExit = PodRunKit.ProcessExit
 
 // Real processes under the real shim. Every wait has a deadline; every test kills what it started.
 
