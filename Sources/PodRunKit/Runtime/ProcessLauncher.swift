@@ -98,6 +98,19 @@ public final class ShimProcess: Sendable {
     }
 }
 
+/// A shim that was started and has not yet reported whether its program runs.
+public struct SpawnedProcess: Sendable {
+    fileprivate let monitor: ShimMonitor
+
+    /// Waits for the shim's report: the running process, or why it could not start.
+    public func started() async throws(LaunchFailure) -> ShimProcess {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<ShimProcess, LaunchFailure>, Never>) in
+            monitor.awaitStart(continuation)
+        }
+        return try result.get()
+    }
+}
+
 /// Starts processes under `podrun-shim` and reports how they end.
 public final class ProcessLauncher: Sendable {
     /// Path of the `podrun-shim` executable.
@@ -105,7 +118,7 @@ public final class ProcessLauncher: Sendable {
     /// Where control-socket read handlers run. Each dispatch source runs its handlers one at a time,
     /// so a concurrent queue lets many shims report in parallel without a thread per process.
     private let queue = DispatchQueue(label: "podrun.shim-monitor", qos: .userInitiated, attributes: .concurrent)
-    private let liveShims = Protected(0)
+    private let liveShims = Locked(0)
 
     /// Foundation's `Process.run()` is not safe to call concurrently (it can crash in 6.3.x), and the
     /// danger is process-wide, so one lock serialises every launcher's calls.
@@ -175,6 +188,15 @@ public final class ProcessLauncher: Sendable {
         _ spec: ProcessLaunchSpec,
         onExit: @escaping @Sendable (ProcessExit) -> Void
     ) async throws(LaunchFailure) -> ShimProcess {
+        try await spawn(spec, onExit: onExit).started()
+    }
+
+    /// Starts the shim now, without waiting for its report, so a caller can start many processes in
+    /// a fixed order and then wait for all of them concurrently. `onExit` as for `launch`.
+    public func spawn(
+        _ spec: ProcessLaunchSpec,
+        onExit: @escaping @Sendable (ProcessExit) -> Void
+    ) throws(LaunchFailure) -> SpawnedProcess {
         guard let program = spec.argv.first, !program.isEmpty else {
             throw LaunchFailure(message: "no command to run")
         }
@@ -216,11 +238,8 @@ public final class ProcessLauncher: Sendable {
         // The shim has its own copy as fd 0; ours must go, or its death would never show as EOF.
         close(shimEnd)
         monitor.retain(process)
-
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<ShimProcess, LaunchFailure>, Never>) in
-            monitor.start(shimPID: process.processIdentifier, continuation: continuation)
-        }
-        return try result.get()
+        monitor.start(shimPID: process.processIdentifier)
+        return SpawnedProcess(monitor: monitor)
     }
 
     /// A UNIX stream socketpair, both ends close-on-exec (so no other child podrun starts inherits
@@ -245,33 +264,16 @@ public final class ProcessLauncher: Sendable {
 
 // MARK: - Monitoring one shim
 
-/// A value guarded by an `NSLock`.
-///
-/// `@unchecked Sendable` is sound because `value` is private and only ever accessed inside
-/// `withLock`, which holds `lock` for the whole access: no two threads touch it at the same time.
-/// Non-Sendable contents (the `Process`, the dispatch source) never leave the closure except to be
-/// used in thread-safe ways (`DispatchSource.cancel`, releasing the `Process`).
-private final class Protected<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
-
 /// Reads the shim's control socket and turns its lines (and, as a fallback, Foundation's view of
 /// the shim's own exit) into one launch result and at most one `onExit` call.
 private final class ShimMonitor: Sendable {
     typealias Continuation = CheckedContinuation<Result<ShimProcess, LaunchFailure>, Never>
 
     private enum Phase {
-        /// Waiting for `started`/`failed`; the continuation is set once `launch` awaits.
+        /// Waiting for `started`/`failed`; the continuation is set once someone awaits.
         case starting(Continuation?)
+        /// The report came before anyone awaited it.
+        case reported(Result<ShimProcess, LaunchFailure>, running: Int32?)
         /// `started` seen; `onExit` not yet called.
         case running(pid: Int32)
         /// `failed` seen, or the exit reported: nothing more to say.
@@ -293,11 +295,11 @@ private final class ShimMonitor: Sendable {
 
     private let fd: Int32
     private let queue: DispatchQueue
-    private let liveShims: Protected<Int>
+    private let liveShims: Locked<Int>
     private let onExit: @Sendable (ProcessExit) -> Void
-    private let state = Protected(State())
+    private let state = Locked(State())
 
-    init(fd: Int32, queue: DispatchQueue, liveShims: Protected<Int>, onExit: @escaping @Sendable (ProcessExit) -> Void) {
+    init(fd: Int32, queue: DispatchQueue, liveShims: Locked<Int>, onExit: @escaping @Sendable (ProcessExit) -> Void) {
         self.fd = fd
         self.queue = queue
         self.liveShims = liveShims
@@ -311,9 +313,9 @@ private final class ShimMonitor: Sendable {
         }
     }
 
-    /// Begins reading the control socket. Called once `launch` is ready to be resumed, so the
-    /// `started` line always finds the continuation.
-    func start(shimPID: Int32, continuation: Continuation) {
+    /// Begins reading the control socket right after the spawn; a report that arrives before
+    /// `awaitStart` is kept until then.
+    func start(shimPID: Int32) {
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { [self] in readAvailable() }
         source.setCancelHandler { [self] in
@@ -325,18 +327,39 @@ private final class ShimMonitor: Sendable {
         }
         state.withLock { state in
             state.shimPID = shimPID
-            state.phase = .starting(continuation)
             state.source = source
         }
         source.resume()
+    }
+
+    /// Delivers the start report to `continuation`, now or when it arrives.
+    func awaitStart(_ continuation: Continuation) {
+        let ready: Result<ShimProcess, LaunchFailure>? = state.withLock { state in
+            switch state.phase {
+            case .starting:
+                state.phase = .starting(continuation)
+                return nil
+            case .reported(let result, let running):
+                state.phase = running.map { .running(pid: $0) } ?? .done
+                return result
+            case .running, .done:
+                return .failure(LaunchFailure(message: "the start was already reported"))
+            }
+        }
+        if let ready { continuation.resume(returning: ready) }
     }
 
     // MARK: Requests from ShimProcess
 
     func signalGroup(pid: Int32, signal: Int32) {
         state.withLock { state in
-            guard case .running = state.phase, !state.eof else { return }
-            _ = kill(-pid, signal)
+            switch state.phase {
+            case .running, .reported(_, running: .some):
+                guard !state.eof else { return }
+                _ = kill(-pid, signal)
+            case .starting, .reported(_, running: nil), .done:
+                return
+            }
         }
     }
 
@@ -386,15 +409,24 @@ private final class ShimMonitor: Sendable {
         case "started":
             guard words.count >= 2, let pid = Int32(words[1]), pid > 0 else { return }
             let resume: (Continuation, ShimProcess)? = state.withLock { state in
-                guard case .starting(let continuation?) = state.phase else { return nil }
+                guard case .starting(let waiting) = state.phase else { return nil }
+                let process = ShimProcess(pid: pid, shimPID: state.shimPID, monitor: self)
+                guard let continuation = waiting else {
+                    state.phase = .reported(.success(process), running: pid)
+                    return nil
+                }
                 state.phase = .running(pid: pid)
-                return (continuation, ShimProcess(pid: pid, shimPID: state.shimPID, monitor: self))
+                return (continuation, process)
             }
             if let (continuation, process) = resume { continuation.resume(returning: .success(process)) }
         case "failed":
             let message = words.count >= 4 ? String(words[3]) : "podrun-shim: \(line)"
             let continuation: Continuation? = state.withLock { state in
-                guard case .starting(let continuation?) = state.phase else { return nil }
+                guard case .starting(let waiting) = state.phase else { return nil }
+                guard let continuation = waiting else {
+                    state.phase = .reported(.failure(LaunchFailure(message: message)), running: nil)
+                    return nil
+                }
                 state.phase = .done
                 return continuation
             }
@@ -403,9 +435,17 @@ private final class ShimMonitor: Sendable {
             guard words.count >= 3, let code = Int32(words[1]), let signal = Int32(words[2]) else { return }
             let status = ProcessExit(exitCode: code, signal: signal == 0 ? nil : signal)
             let report: Bool = state.withLock { state in
-                guard case .running = state.phase else { return false }
-                state.phase = .done
-                return true
+                switch state.phase {
+                case .running:
+                    state.phase = .done
+                    return true
+                case .reported(let result, .some):
+                    // Exited before anyone awaited the start: the start still counts as a start.
+                    state.phase = .reported(result, running: nil)
+                    return true
+                default:
+                    return false
+                }
             }
             if report { onExit(status) }
         default:
@@ -443,10 +483,17 @@ private final class ShimMonitor: Sendable {
             case .starting(let continuation?):
                 state.phase = .done
                 return .startFailed(continuation, status)
+            case .starting(nil):
+                state.phase = .reported(
+                    .failure(LaunchFailure(message: "podrun-shim ended without starting the process (\(status))")), running: nil)
+                return .none
             case .running(let pid):
                 state.phase = .done
                 return .exited(pid: pid, status)
-            case .starting(nil), .done:
+            case .reported(let result, .some(let pid)):
+                state.phase = .reported(result, running: nil)
+                return .exited(pid: pid, status)
+            case .reported(_, nil), .done:
                 return .none
             }
         }

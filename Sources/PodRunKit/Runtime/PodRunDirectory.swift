@@ -1,0 +1,132 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A pod's private run directory (DESIGN.md §6): `pod.json`, `status.json`, `events.jsonl`,
+/// `logs/`, `volumes/`, each container instance's scratch directory, and the `lock` that marks
+/// the pod as running.
+///
+/// The live supervisor holds an exclusive `flock` on `lock` for its whole life, so "is this pod
+/// running?" has an answer that survives crashes: the kernel drops the lock with the process.
+public final class PodRunDirectory: Sendable {
+    public let url: URL
+    public let podName: String
+    private let lockDescriptor: Locked<Int32>
+
+    /// `${XDG_STATE_HOME:-$HOME/.local/state}/podrun`, the state root `--state-dir` replaces.
+    public static func defaultStateRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
+            return URL(fileURLWithPath: state).appendingPathComponent("podrun")
+        }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return URL(fileURLWithPath: home).appendingPathComponent(".local/state/podrun")
+    }
+
+    /// Where the run directory of pod `name` lives under `stateRoot`.
+    public static func location(of name: String, stateRoot: URL) -> URL {
+        stateRoot.appendingPathComponent("pods").appendingPathComponent(name)
+    }
+
+    private init(url: URL, podName: String, lockDescriptor: Int32) {
+        self.url = url
+        self.podName = podName
+        self.lockDescriptor = Locked(lockDescriptor)
+    }
+
+    /// Creates (or takes over a stale) run directory for `podName` and locks it.
+    /// Fails clearly when a pod of that name is running.
+    public static func acquire(podName: String, stateRoot: URL) throws -> PodRunDirectory {
+        let url = location(of: podName, stateRoot: stateRoot)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            _ = chmod(url.path, 0o700)
+        } catch {
+            throw RunDirectoryError("cannot create the run directory \(url.path): \(error.localizedDescription)")
+        }
+        let lockPath = url.appendingPathComponent("lock").path
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw RunDirectoryError("cannot open \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw RunDirectoryError(
+                "pod \"\(podName)\" is already running\(holder.map { $0.isEmpty ? "" : " (podrun pid \($0))" } ?? ""); stop it first, or give this one another metadata.name")
+        }
+        // A stale directory (kept with --keep, or left by a crash) is cleared for the new run.
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        for name in contents where name != "lock" {
+            try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
+        }
+        _ = ftruncate(descriptor, 0)
+        let pid = "\(getpid())\n"
+        _ = pid.withCString { write(descriptor, $0, strlen($0)) }
+        let directory = PodRunDirectory(url: url, podName: podName, lockDescriptor: descriptor)
+        for sub in [directory.logs, directory.volumes, directory.containers] {
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        return directory
+    }
+
+    public var podJSON: URL { url.appendingPathComponent("pod.json") }
+    public var statusJSON: URL { url.appendingPathComponent("status.json") }
+    public var eventsJSONL: URL { url.appendingPathComponent("events.jsonl") }
+    public var logs: URL { url.appendingPathComponent("logs") }
+    public var volumes: URL { url.appendingPathComponent("volumes") }
+    /// Scratch working directories, one per container instance.
+    public var containers: URL { url.appendingPathComponent("containers") }
+
+    /// A fresh, empty working directory for one container instance (Kubernetes gives every
+    /// instance a fresh file system). The previous instance's directory is removed.
+    public func scratchDirectory(container: String, restartCount: Int) throws -> URL {
+        let base = containers.appendingPathComponent(container)
+        if restartCount > 0 {
+            try? FileManager.default.removeItem(at: base.appendingPathComponent(String(restartCount - 1)))
+        }
+        let directory = base.appendingPathComponent(String(restartCount))
+        try? FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return directory
+    }
+
+    /// Writes `data` to `file` atomically (a reader never sees half a file).
+    public func writeAtomically(_ data: Data, to file: URL) {
+        try? data.write(to: file, options: .atomic)
+    }
+
+    /// Deletes the whole directory; the lock is released afterwards.
+    public func remove() {
+        try? FileManager.default.removeItem(at: url)
+        release()
+    }
+
+    /// Releases the lock (the pod is no longer running) and keeps the files.
+    public func release() {
+        lockDescriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return }
+            close(descriptor)
+            descriptor = -1
+        }
+    }
+
+    /// Whether a live supervisor holds the run directory of `name`.
+    public static func isRunning(_ name: String, stateRoot: URL) -> Bool {
+        let lockPath = location(of: name, stateRoot: stateRoot).appendingPathComponent("lock").path
+        let descriptor = open(lockPath, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 { return false }
+        return errno == EWOULDBLOCK
+    }
+}
+
+/// A run directory could not be set up; the message says why and what to do.
+public struct RunDirectoryError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
