@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Binding test sockets on 127.0.0.1: the proof that a port can be used, and the way to ask the
+/// OS for a free one. The socket is closed at once; the process-wide `PortRegistry` keeps the port
+/// from being handed out twice in this process until the container binds it.
+enum LoopbackPort {
+    /// Binds `port` (0: any free port) and returns the bound port, or the bind's errno.
+    ///
+    /// On Linux the socket sets `SO_REUSEADDR`, as servers do, so a port whose previous owner
+    /// left it in TIME_WAIT still counts as free while a listening socket still makes the bind
+    /// fail. BSD lets `SO_REUSEADDR` bind beside a wildcard listener, so on Darwin it stays off.
+    static func probe(_ port: Int32, protocol: PortProtocol) -> Result<Int32, BindError> {
+        #if os(Linux)
+        let type = Int32(`protocol` == .udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
+        #else
+        let type = `protocol` == .udp ? SOCK_DGRAM : SOCK_STREAM
+        #endif
+        // SCTP is checked as TCP: not every kernel has SCTP sockets, and the port space is alike.
+        let descriptor = socket(AF_INET, type, 0)
+        guard descriptor >= 0 else { return .failure(BindError(code: errno)) }
+        defer { close(descriptor) }
+        #if os(Linux)
+        if `protocol` != .udp {
+            var on: Int32 = 1
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        #endif
+        var address = sockaddr_in()
+        #if canImport(Darwin)
+        address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
+        #endif
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(truncatingIfNeeded: port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else { return .failure(BindError(code: errno)) }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0 else { return .failure(BindError(code: errno)) }
+        return .success(Int32(UInt16(bigEndian: actual.sin_port)))
+    }
+
+    struct BindError: Error {
+        var code: Int32
+        var message: String { String(cString: strerror(code)) }
+    }
+}
