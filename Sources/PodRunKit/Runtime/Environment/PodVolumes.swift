@@ -256,7 +256,7 @@ extension PodVolumes {
             do {
                 try body(path)
             } catch {
-                throw VolumeError(volume: volume.isEmpty ? "(all)" : volume, path: path, problem: "cannot be created: \(error)")
+                throw VolumeError(volume: volume, path: path, problem: "cannot be created: \(error)")
             }
         }
     }

@@ -1,6 +1,6 @@
 /// Why a pod's volumes could not be made ready; the pod cannot start.
 public struct VolumeError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The volume's name in `spec.volumes`.
+    /// The volume's name in `spec.volumes`; empty when the problem is the pod's volumes directory.
     public var volume: String
     /// The file or directory concerned.
     public var path: String
@@ -17,6 +17,6 @@ public struct VolumeError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "volume \"\(volume)\": \(path) \(problem)" + (fix.map { " (\($0))" } ?? "")
+        (volume.isEmpty ? "volumes: " : "volume \"\(volume)\": ") + "\(path) \(problem)" + (fix.map { " (\($0))" } ?? "")
     }
 }

@@ -40,8 +40,8 @@ enum VolumeFiles {
         default: kind = .other
         }
         return Entry(
-            kind: kind, owner: info.st_uid, device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
-            linkCount: UInt64(info.st_nlink), allocated: Int64(info.st_blocks) * 512, size: Int64(info.st_size))
+            kind: kind, owner: info.st_uid, device: UInt64(truncatingIfNeeded: info.st_dev), inode: UInt64(truncatingIfNeeded: info.st_ino),
+            linkCount: UInt64(truncatingIfNeeded: info.st_nlink), allocated: Int64(info.st_blocks) * 512, size: Int64(info.st_size))
     }
 
     /// The names in a directory (without `.` and `..`); empty when it cannot be read.
