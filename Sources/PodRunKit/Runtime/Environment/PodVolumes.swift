@@ -135,7 +135,7 @@ extension PodVolumes {
         }
 
         /// A private tmpfs directory where the OS has one; nil where it has none.
-        private mutating func createInMemory(_ name: String, link: URL, sizeLimit: Int64?) throws -> MaterializedVolume? {
+        private func createInMemory(_ name: String, link: URL, sizeLimit: Int64?) throws -> MaterializedVolume? {
             #if os(Linux)
             let shm = "/dev/shm"
             guard VolumeFiles.entry(at: shm)?.kind == .directory, access(shm, W_OK | X_OK) == 0 else { return nil }
@@ -157,13 +157,12 @@ extension PodVolumes {
             } catch {
                 throw VolumeError(volume: name, path: directory.path, problem: "cannot be created: \(error)")
             }
-            let volume = MaterializedVolume(name: name, storage: .memory, directory: directory, link: link, sizeLimit: sizeLimit)
-            created.append(volume)
             guard symlink(directory.path, link.path) == 0 else {
-                throw VolumeError(volume: name, path: link.path, problem: "cannot be created: \(VolumeFiles.FileError(errno: errno))")
+                let failure = VolumeFiles.FileError(errno: errno)
+                VolumeFiles.removeTree(directory.path)
+                throw VolumeError(volume: name, path: link.path, problem: "cannot be created: \(failure)")
             }
-            created.removeLast()
-            return volume
+            return MaterializedVolume(name: name, storage: .memory, directory: directory, link: link, sizeLimit: sizeLimit)
             #else
             return nil
             #endif
