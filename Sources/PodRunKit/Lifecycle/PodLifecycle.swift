@@ -188,11 +188,9 @@ public struct PodLifecycle: Sendable {
     }
 
     /// An instance ended (exited, or could not start): decide whether it comes back.
+    /// Events follow cause and effect: `Exited` first, then what the exit ends (running hooks,
+    /// readiness).
     private mutating func containerEnded(_ index: Int, _ end: TerminatedState) {
-        for hook in status.containers[index].runningHooks.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
-            finishHook(index, hook, outcome: .failed, message: "the container exited before the hook finished", cancel: true)
-        }
-        setReady(index, false)
         var container = status.containers[index]
         let restart = shouldRestart(index, after: end, kill: container.kill)
         container.kill = nil
@@ -208,8 +206,14 @@ public struct PodLifecycle: Sendable {
         } else {
             container.state = .terminated(end)
         }
+        let wasReady = container.ready
+        container.ready = false
         status.containers[index] = container
         emit(index, .exited(exitCode: end.exitCode, signal: end.signal, reason: end.reason, restartCount: container.restartCount))
+        for hook in status.containers[index].runningHooks.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            finishHook(index, hook, outcome: .failed, message: "the container exited before the hook finished", cancel: true)
+        }
+        if wasReady, container.kind != .initContainer { emit(index, .notReady) }
     }
 
     private func shouldRestart(_ index: Int, after end: TerminatedState, kill: ContainerKill?) -> Bool {

@@ -51,7 +51,7 @@ import Darwin
         let pods = (0..<20).map { index in
             Self.pod("p\(index)", ports: [(0..<5).map { ContainerPort(name: "p\($0)", containerPort: 8080 + Int32($0)) }])
         }
-        let results = EnvironmentMutex<[Result<PortMap, any Error>]>([])
+        let results = Locked<[Result<PortMap, any Error>]>([])
         DispatchQueue.concurrentPerform(iterations: pods.count) { index in
             let result = Result { try PortAllocator.allocate(for: pods[index], mode: .auto) }
             results.withLock { $0.append(result) }

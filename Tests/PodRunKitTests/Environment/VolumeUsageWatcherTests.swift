@@ -47,7 +47,7 @@ import Darwin
     @Test func reportsEachVolumeOnceAndNothingUnderTheLimit() async throws {
         try await withEnvironmentScratch { scratch in
             let volumes = try Self.volumes(in: scratch, limit: "100k")
-            let calls = EnvironmentMutex<[Exceeded]>([])
+            let calls = Locked<[Exceeded]>([])
             let watcher = VolumeUsageWatcher(volumes: volumes, limits: volumes.sizeLimits) {
                 let call = Exceeded(volume: $0, usage: $1, limit: $2)
                 calls.withLock { $0.append(call) }

@@ -103,7 +103,7 @@ struct HookTests {
         pod.hooks["app"] = [.postStart: (.seconds(10), true)]
         pod.behaviour["app"] = { _ in .runs(until: .seconds(1), exitCode: 0) }
         pod.advance(by: .seconds(20))
-        #expect(pod.events(["HookFinished", "Exited"]) == ["app HookFinished postStart failed", "app Exited 0 Completed"])
+        #expect(pod.events(["HookFinished", "Exited"]) == ["app Exited 0 Completed", "app HookFinished postStart failed"])
         #expect(pod.finished)
     }
 }

@@ -17,7 +17,7 @@ enum PortRegistry {
         var label: String
     }
 
-    private static let entries = EnvironmentMutex<[Key: Owner]>([:])
+    private static let entries = Locked<[Key: Owner]>([:])
 
     /// Records `key` for `owner`; returns the current owner instead when it is taken.
     static func reserve(_ key: Key, for owner: Owner) -> Owner? {

@@ -15,7 +15,7 @@ public final class VolumeUsageWatcher: Sendable {
     public let interval: Duration
     private let onExceeded: @Sendable (_ volume: String, _ usage: Int64, _ limit: Int64) -> Void
     private let queue = DispatchQueue(label: "podrun.volume-usage-watcher", qos: .utility)
-    private let state = EnvironmentMutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var running = false
