@@ -1,0 +1,51 @@
+import Dispatch
+
+/// One probe or hook attempt in progress: an exec'd command, an HTTP request, a TCP connect, a
+/// sleep. `HandlerOperation.run` gives all of them the same timeout and cancellation behaviour,
+/// so each handler only says how to start its work and how to undo it.
+protocol HandlerOperation: Sendable {
+    /// Starts the work and calls `finish` exactly once, from any thread, when it is over. May
+    /// return before or after `finish` is called.
+    func start(finish: @escaping @Sendable (HandlerResult) -> Void) async
+
+    /// Asks the work to stop. It must still call `finish` (normally with `reason.result`), but only
+    /// once what it started is gone (the process group killed and reaped, the request cancelled, the
+    /// socket closed), so a caller that got its result leaves nothing behind. Called at most once
+    /// per reason, possibly before `start` and from any thread.
+    func stop(_ reason: HandlerStop)
+}
+
+extension HandlerOperation {
+    /// Runs the operation to its end: its own, its deadline's (`timeout`; nil = none, as for hooks)
+    /// or the calling task's cancellation, whichever comes first.
+    func run(timeout: Duration?) async -> HandlerResult {
+        let latch = HandlerLatch()
+        return await withTaskCancellationHandler {
+            // A dispatch timer, not a sleeping task: one probe a second per container should cost
+            // as little as possible, and a work item is cheap to cancel when the probe ends first.
+            var timer: DispatchWorkItem?
+            if let timeout {
+                let item = DispatchWorkItem { stop(.timedOut(timeout)) }
+                HandlerQueues.timers.asyncAfter(deadline: .now() + .nanoseconds(timeout.nanoseconds), execute: item)
+                timer = item
+            }
+            await start { latch.fulfil($0) }
+            let result = await latch.value()
+            timer?.cancel()
+            return result
+        } onCancel: {
+            stop(.cancelled)
+        }
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating at `Int.max` (about 292 years).
+    var nanoseconds: Int {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow || seconds < 0 { return seconds < 0 ? 0 : .max }
+        let (sum, overflow2) = product.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflow2 ? .max : Int(sum)
+    }
+}
