@@ -17,6 +17,7 @@ import Testing
         "/elsewhere": .redirect(302, to: "http://podrun-other-host.invalid:1/ok"),
         "/loop": .redirect(302, to: "/loop"),
         "/silent": .silent,
+        "/large": .large(4 << 20),
     ]
 
     struct Case: Sendable, CustomStringConvertible {
@@ -30,6 +31,7 @@ import Testing
 
     @Test(arguments: [
         Case(path: "/ok", failure: nil, seen: ["/ok"]),
+        Case(path: "/large", failure: nil, seen: ["/large"]),
         Case(path: "/created", failure: nil, seen: ["/created"]),
         Case(path: "/notmodified", failure: nil, seen: ["/notmodified"]),
         Case(path: "/missing", failure: "/missing: status 404", seen: ["/missing"]),
@@ -128,6 +130,18 @@ import Testing
         // OpenSSL's "wrong version number" (the first bytes back were not TLS) earns the hint.
         #expect(message.hasSuffix("): is the port serving plain HTTP?"))
         #endif
+    }
+
+    /// Timed-out and cancelled requests leave nothing registered with the shared session.
+    @Test func abandonedRequestsAreForgotten() async throws {
+        let t = try HandlerTestFixture()
+        let server = try LoopbackHTTPServer(routes: Self.routes)
+        defer { server.stop() }
+        async let slow = t.probes.run(.httpGet(HTTPGetAction(path: "/silent", port: .int(server.port))), timeout: .milliseconds(200), context: t.context())
+        async let big = t.probes.run(.httpGet(HTTPGetAction(path: "/large", port: .int(server.port))), timeout: .seconds(5), context: t.context())
+        #expect(await slow == .failure(message: "timed out after 200ms"))
+        #expect(await big == .success)
+        #expect(await handlerEventually { t.probes.http.delegate.registeredCount == 0 })
     }
 
     @Test func cancellationEndsTheRequestPromptly() async throws {

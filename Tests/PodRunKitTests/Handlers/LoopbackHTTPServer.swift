@@ -17,6 +17,8 @@ final class LoopbackHTTPServer: Sendable {
         case redirect(Int, to: String)
         /// Accepts and reads the request, then never answers (until the server stops).
         case silent
+        /// 200 with a body of this many bytes.
+        case large(Int)
     }
 
     struct Request: Sendable {
@@ -117,6 +119,10 @@ final class LoopbackHTTPServer: Sendable {
         case .redirect(let code, let location):
             head = "HTTP/1.1 \(code) Redirect\r\nLocation: \(location)\r\n"
         case .silent:
+            close(fd)
+            return
+        case .large(let size):
+            send(fd, "HTTP/1.1 200 OK\r\nContent-Length: \(size)\r\nConnection: close\r\n\r\n" + String(repeating: "z", count: size))
             close(fd)
             return
         }

@@ -133,7 +133,9 @@ final class HTTPGetOperation: HandlerOperation {
     }
 
     func completed(error: (any Error)?) {
-        let label = target.withLock { $0?.label } ?? "HTTP GET"
+        let known = target.withLock { $0 }
+        let label = known?.label ?? "HTTP GET"
+        let hint = known.map { client.proxies.hint(for: $0.url) } ?? ""
         let result: HandlerResult? = state.withLock { state in
             guard !state.finished else { return nil }
             if let failure = state.failure { return .failed("\(label): \(failure)") }
@@ -141,10 +143,10 @@ final class HTTPGetOperation: HandlerOperation {
                 switch status {
                 case 200..<300: return .succeeded
                 case 300..<400: return .succeeded(note: state.note.map { "\(label): \($0)" })
-                default: return .failed("\(label): status \(status)")
+                default: return .failed("\(label): status \(status)\(hint)")
                 }
             }
-            if let error { return .failed("\(label): \(Self.describe(error))") }
+            if let error { return .failed("\(label): \(Self.describe(error))\(hint)") }
             return .failed("\(label): no response")
         }
         if let result { complete(result) }

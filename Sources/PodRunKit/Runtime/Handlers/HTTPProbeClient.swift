@@ -14,6 +14,8 @@ import FoundationNetworking
 final class HTTPProbeClient: Sendable {
     let session: URLSession
     let delegate: HTTPSessionDelegate
+    /// Read once: proxy variables that Foundation on Linux applies whatever the configuration says.
+    let proxies = HTTPProxyEnvironment()
 
     init() {
         let configuration = URLSessionConfiguration.ephemeral
@@ -22,8 +24,8 @@ final class HTTPProbeClient: Sendable {
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
         configuration.urlCredentialStorage = nil
-        // An empty dictionary means "no proxy" (not "the system's"): a probe of 127.0.0.1 must
-        // never go through an HTTP proxy set in podrun's environment.
+        // An empty dictionary means "no proxy" (not "the system's"), as for the kubelet's prober.
+        // Foundation on Linux ignores it and libcurl reads http_proxy & co.: see HTTPProxyEnvironment.
         configuration.connectionProxyDictionary = [:]
         // Each probe is one request on its own connection; a hung server must not make the probes
         // of other containers (on the same host, 127.0.0.1) queue behind it.

@@ -14,6 +14,9 @@ final class HTTPSessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
         operations.withLock { $0[taskIdentifier] = operation }
     }
 
+    /// Tasks not completed yet (for tests: nothing may stay registered).
+    var registeredCount: Int { operations.withLock { $0.count } }
+
     private func operation(for task: URLSessionTask) -> HTTPGetOperation? {
         operations.withLock { $0[task.taskIdentifier] }
     }

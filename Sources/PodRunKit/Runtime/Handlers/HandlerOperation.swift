@@ -22,12 +22,14 @@ extension HandlerOperation {
         let latch = HandlerLatch()
         return await withTaskCancellationHandler {
             // A dispatch timer, not a sleeping task: one probe a second per container should cost
-            // as little as possible, and a work item is cheap to cancel when the probe ends first.
-            var timer: DispatchWorkItem?
+            // as little as possible, and a cancelled timer source lets go of the operation at once.
+            var timer: (any DispatchSourceTimer)?
             if let timeout {
-                let item = DispatchWorkItem { stop(.timedOut(timeout)) }
-                HandlerQueues.timers.asyncAfter(deadline: .now() + .nanoseconds(timeout.nanoseconds), execute: item)
-                timer = item
+                let source = DispatchSource.makeTimerSource(queue: HandlerQueues.timers)
+                source.schedule(deadline: .now() + .nanoseconds(timeout.nanoseconds))
+                source.setEventHandler { stop(.timedOut(timeout)) }
+                source.resume()
+                timer = source
             }
             await start { latch.fulfil($0) }
             let result = await latch.value()

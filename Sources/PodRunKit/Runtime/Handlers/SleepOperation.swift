@@ -6,7 +6,7 @@ import Dispatch
 final class SleepOperation: HandlerOperation {
     private struct State {
         var finish: (@Sendable (HandlerResult) -> Void)?
-        var timer: DispatchWorkItem?
+        var timer: (any DispatchSourceTimer)?
         var stop: HandlerStop?
         var finished = false
     }
@@ -23,21 +23,26 @@ final class SleepOperation: HandlerOperation {
 
     func start(finish: @escaping @Sendable (HandlerResult) -> Void) async {
         guard seconds > 0 else { return finish(.succeeded) }
-        let item = DispatchWorkItem { [self] in complete(.succeeded) }
         let stop: HandlerStop? = state.withLock { state in
-            if state.stop == nil {
-                state.finish = finish
-                state.timer = item
-            }
+            if state.stop == nil { state.finish = finish }
             return state.stop
         }
         if let stop { return finish(stop.result) }
-        HandlerQueues.timers.asyncAfter(deadline: .now() + .seconds(Int(clamping: seconds)), execute: item)
+        let timer = DispatchSource.makeTimerSource(queue: HandlerQueues.timers)
+        timer.schedule(deadline: .now() + .seconds(Int(clamping: seconds)))
+        timer.setEventHandler { [self] in complete(.succeeded) }
+        timer.resume()
+        let stopped: Bool = state.withLock { state in
+            if state.finished { return true }
+            state.timer = timer
+            return false
+        }
+        if stopped { timer.cancel() }
     }
 
     func stop(_ reason: HandlerStop) {
         let elapsed = clock.now - started
-        let timer: DispatchWorkItem? = state.withLock { state in
+        let timer: (any DispatchSourceTimer)? = state.withLock { state in
             guard !state.finished, state.stop == nil else { return nil }
             state.stop = reason
             return state.timer
@@ -56,6 +61,7 @@ final class SleepOperation: HandlerOperation {
         let finish: (@Sendable (HandlerResult) -> Void)? = state.withLock { state in
             guard !state.finished else { return nil }
             state.finished = true
+            state.timer?.cancel()  // releases the handler (and with it this operation)
             state.timer = nil
             defer { state.finish = nil }
             return state.finish
