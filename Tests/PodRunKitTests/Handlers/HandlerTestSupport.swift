@@ -106,10 +106,7 @@ final class LoopbackListener: Sendable {
     init(backlog: Int32 = 16) throws {
         let fd = socket(AF_INET, LoopbackListener.streamType, 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        var address = LoopbackListener.loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -138,6 +135,18 @@ final class LoopbackListener: Sendable {
         #endif
     }
 
+    /// 127.0.0.1:`port`.
+    static func loopback(port: Int32) -> sockaddr_in {
+        var address = sockaddr_in()
+        #if canImport(Darwin)
+        address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
+        #endif
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return address
+    }
+
     /// A port nothing listens on: bound, then closed again (connections to it are refused).
     static func unusedPort() throws -> Int32 {
         try LoopbackListener().port
@@ -149,10 +158,7 @@ final class LoopbackListener: Sendable {
         let client = socket(AF_INET, LoopbackListener.streamType, 0)
         guard client >= 0 else { return }
         _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
+        var address = LoopbackListener.loopback(port: port)
         _ = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

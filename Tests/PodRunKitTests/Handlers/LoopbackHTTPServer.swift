@@ -133,7 +133,13 @@ final class LoopbackHTTPServer: Sendable {
 
     private func send(_ fd: Int32, _ text: String) {
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, MSG_NOSIGNAL_OR_ZERO) }
+        _ = bytes.withUnsafeBytes { buffer in
+            #if canImport(Glibc)
+            Glibc.send(fd, buffer.baseAddress, buffer.count, MSG_NOSIGNAL_OR_ZERO)
+            #else
+            Darwin.send(fd, buffer.baseAddress, buffer.count, MSG_NOSIGNAL_OR_ZERO)
+            #endif
+        }
     }
 }
 

@@ -10,8 +10,8 @@ protocol HandlerOperation: Sendable {
 
     /// Asks the work to stop. It must still call `finish` (normally with `reason.result`), but only
     /// once what it started is gone (the process group killed and reaped, the request cancelled, the
-    /// socket closed), so a caller that got its result leaves nothing behind. Called at most once
-    /// per reason, possibly before `start` and from any thread.
+    /// socket closed), so a caller that got its result leaves nothing behind. May be called before
+    /// `start`, from any thread, and more than once (a timeout, then cancellation): the first wins.
     func stop(_ reason: HandlerStop)
 }
 
@@ -26,7 +26,7 @@ extension HandlerOperation {
             var timer: (any DispatchSourceTimer)?
             if let timeout {
                 let source = DispatchSource.makeTimerSource(queue: HandlerQueues.timers)
-                source.schedule(deadline: .now() + .nanoseconds(timeout.nanoseconds))
+                source.schedule(deadline: HandlerQueues.time(after: timeout))
                 source.setEventHandler { stop(.timedOut(timeout)) }
                 source.resume()
                 timer = source
@@ -38,16 +38,5 @@ extension HandlerOperation {
         } onCancel: {
             stop(.cancelled)
         }
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds, saturating at `Int.max` (about 292 years).
-    var nanoseconds: Int {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow || seconds < 0 { return seconds < 0 ? 0 : .max }
-        let (sum, overflow2) = product.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return overflow2 ? .max : Int(sum)
     }
 }

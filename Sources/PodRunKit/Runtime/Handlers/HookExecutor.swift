@@ -43,7 +43,7 @@ public final class HookExecutor: Sendable {
         case .exec(let action): "exec \(HandlerText.command(action.command))"
         case .httpGet(let action):
             "HTTP GET " + HTTPGetOperation.urlText(
-                scheme: action.scheme, host: action.host ?? "127.0.0.1", port: action.port.description, path: action.path)
+                scheme: action.scheme, host: action.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1", port: action.port.description, path: action.path)
         case .sleep(let action): "sleep \(action.seconds)s"
         }
     }

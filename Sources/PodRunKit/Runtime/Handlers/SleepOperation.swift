@@ -29,7 +29,7 @@ final class SleepOperation: HandlerOperation {
         }
         if let stop { return finish(stop.result) }
         let timer = DispatchSource.makeTimerSource(queue: HandlerQueues.timers)
-        timer.schedule(deadline: .now() + .seconds(Int(clamping: seconds)))
+        timer.schedule(deadline: HandlerQueues.time(after: .seconds(seconds)))
         timer.setEventHandler { [self] in complete(.succeeded) }
         timer.resume()
         let stopped: Bool = state.withLock { state in
@@ -71,6 +71,6 @@ final class SleepOperation: HandlerOperation {
 
     /// To tenths of a second, which is all a user needs to see.
     private static func rounded(_ duration: Duration) -> Duration {
-        .milliseconds((duration.nanoseconds + 50_000_000) / 100_000_000 * 100)
+        .milliseconds(Int64((duration / .milliseconds(100)).rounded()) * 100)
     }
 }

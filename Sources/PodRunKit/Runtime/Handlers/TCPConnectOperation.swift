@@ -9,7 +9,7 @@ import Darwin
 /// A tcpSocket probe: success iff a TCP connection to host:port opens; it is closed at once, as
 /// the kubelet does. The connect is non-blocking and watched by a dispatch write source, so no
 /// thread waits for the whole timeout. A host name is looked up (on the handlers' queue, since
-/// `getaddrinfo` blocks) and its addresses are tried in order.
+/// `getaddrinfo` blocks) and its addresses are tried in order, within the one deadline.
 final class TCPConnectOperation: HandlerOperation {
     private struct Address: Sendable {
         var storage: sockaddr_storage
@@ -49,15 +49,22 @@ final class TCPConnectOperation: HandlerOperation {
         case .success(let number):
             port.withLock { $0 = number }
         case .failure(let failure):
-            let where_ = host.contains(":") ? "[\(host)]:\(action.port)" : "\(host):\(action.port)"
-            return complete(.failed("TCP \(where_): \(failure.message)"))
+            let target = host.contains(":") ? "[\(host)]:\(action.port)" : "\(host):\(action.port)"
+            return complete(.failed("TCP \(target): \(failure.message)"))
         }
-        let addresses: [Address]
-        switch await resolve() {
-        case .success(let found): addresses = found
-        case .failure(let failure): return complete(.failed("\(label): \(failure.message)"))
+        let port = self.port.withLock { $0 }
+        if let literal = Self.lookup(host: host, port: port, numericOnly: true) {
+            return connect(literal[...], lastError: nil)
         }
-        connect(addresses[...], lastError: nil)
+        // A name: getaddrinfo blocks, so it runs on the handlers' queue, and `start` returns at
+        // once, so a slow lookup cannot hold up the deadline (the probe times out; the lookup
+        // finishes in the background and its result is dropped).
+        HandlerQueues.io.async { [self] in
+            guard let found = Self.lookup(host: host, port: port, numericOnly: false), !found.isEmpty else {
+                return complete(.failed("\(label): no such host"))
+            }
+            connect(found[...], lastError: nil)
+        }
     }
 
     func stop(_ reason: HandlerStop) {
@@ -149,22 +156,6 @@ final class TCPConnectOperation: HandlerOperation {
         _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
         return fd
         #endif
-    }
-
-    /// The host's addresses: a literal at once, a name through `getaddrinfo` off the Swift
-    /// concurrency pool (it blocks).
-    private func resolve() async -> Result<[Address], HandlerFailure> {
-        let (host, port) = (self.host, self.port.withLock { $0 })
-        if let literal = Self.lookup(host: host, port: port, numericOnly: true) { return .success(literal) }
-        return await withCheckedContinuation { continuation in
-            HandlerQueues.io.async {
-                if let found = Self.lookup(host: host, port: port, numericOnly: false), !found.isEmpty {
-                    continuation.resume(returning: .success(found))
-                } else {
-                    continuation.resume(returning: .failure(HandlerFailure("no such host")))
-                }
-            }
-        }
     }
 
     private static func lookup(host: String, port: Int32, numericOnly: Bool) -> [Address]? {
