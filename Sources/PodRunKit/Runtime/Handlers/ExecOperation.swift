@@ -20,7 +20,7 @@ final class ExecOperation: HandlerOperation {
     private let launcher: ProcessLauncher
     private let command: [String]
     private let context: HandlerContext
-    private let state = HandlerMutex(State())
+    private let state = Locked(State())
 
     /// `command` as the spec has it; it is shown that way in messages, and run with each argument
     /// passed through `context.translatePath`.

@@ -36,17 +36,21 @@ final class HTTPGetOperation: HandlerOperation {
     private let action: HTTPGetAction
     private let context: HandlerContext
     private let userAgent: String
-    private let state = HandlerMutex(State())
+    /// Hooks: any response is success. The kubelet's `runHTTPHandler` discards a hook's response
+    /// without looking at its status; only a failed exchange fails the hook.
+    private let anyStatusSucceeds: Bool
+    private let state = Locked(State())
     /// Known once `start` has built the URL; read only after that (under the same lock as the rest).
-    private let target = HandlerMutex<(url: URL, label: String)?>(nil)
+    private let target = Locked<(url: URL, label: String)?>(nil)
 
     /// `userAgent` is the default `User-Agent` (`kube-probe/podrun` for probes,
     /// `kube-lifecycle/podrun` for hooks, as the kubelet's `kube-probe/<version>`).
-    init(client: HTTPProbeClient, action: HTTPGetAction, context: HandlerContext, userAgent: String) {
+    init(client: HTTPProbeClient, action: HTTPGetAction, context: HandlerContext, userAgent: String, anyStatusSucceeds: Bool = false) {
         self.client = client
         self.action = action
         self.context = context
         self.userAgent = userAgent
+        self.anyStatusSucceeds = anyStatusSucceeds
     }
 
     func start(finish: @escaping @Sendable (HandlerResult) -> Void) async {
@@ -140,6 +144,7 @@ final class HTTPGetOperation: HandlerOperation {
             guard !state.finished else { return nil }
             if let failure = state.failure { return .failed("\(label): \(failure)") }
             if let status = state.status, error == nil || state.bodyLimitReached {
+                if anyStatusSucceeds { return .succeeded }
                 switch status {
                 case 200..<300: return .succeeded
                 case 300..<400: return .succeeded(note: state.note.map { "\(label): \($0)" })

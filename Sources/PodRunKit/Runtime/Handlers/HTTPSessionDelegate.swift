@@ -8,7 +8,7 @@ import FoundationNetworking
 /// concerns. A session-wide delegate (rather than per-task delegates, which Foundation on Linux
 /// lacks) looked up by task identifier.
 final class HTTPSessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
-    private let operations = HandlerMutex([Int: HTTPGetOperation]())
+    private let operations = Locked([Int: HTTPGetOperation]())
 
     func register(_ operation: HTTPGetOperation, for taskIdentifier: Int) {
         operations.withLock { $0[taskIdentifier] = operation }

@@ -7,7 +7,7 @@ final class HandlerLatch: Sendable {
         var waiter: CheckedContinuation<HandlerResult, Never>?
     }
 
-    private let state = HandlerMutex(State())
+    private let state = Locked(State())
 
     func fulfil(_ result: HandlerResult) {
         let waiter: CheckedContinuation<HandlerResult, Never>? = state.withLock { state in

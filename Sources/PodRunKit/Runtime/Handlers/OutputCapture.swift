@@ -32,7 +32,7 @@ final class OutputCapture: Sendable {
 
     private let fd: Int32
     private let limit: Int
-    private let state = HandlerMutex(State())
+    private let state = Locked(State())
 
     /// A pipe whose write end goes to the command as stdout and stderr; both ends close-on-exec, so
     /// other processes podrun starts do not inherit them (the launcher dup2s the write end into the

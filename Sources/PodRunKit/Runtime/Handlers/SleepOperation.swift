@@ -12,7 +12,7 @@ final class SleepOperation: HandlerOperation {
     }
 
     private let seconds: Int64
-    private let state = HandlerMutex(State())
+    private let state = Locked(State())
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
 

@@ -27,8 +27,8 @@ final class TCPConnectOperation: HandlerOperation {
     private let action: TCPSocketAction
     private let context: HandlerContext
     private let host: String
-    private let port = HandlerMutex<Int32>(0)
-    private let state = HandlerMutex(State())
+    private let port = Locked<Int32>(0)
+    private let state = Locked(State())
 
     init(action: TCPSocketAction, context: HandlerContext) {
         self.action = action
