@@ -48,18 +48,23 @@ enum KubernetesName {
         return nil
     }
 
-    /// A valid label close to `name` (`My_App` → `my-app`), when one exists.
-    static func suggestion(for name: String) -> String? {
+    /// A valid name close to `name` (`My_App` → `my-app`), when one exists: an RFC 1123 label,
+    /// or with `allowingDots` a subdomain (pod names).
+    static func suggestion(for name: String, allowingDots: Bool) -> String? {
         var result = ""
         for character in name.lowercased() {
-            if isLowerAlphanumeric(character) || character == "." {
+            if isLowerAlphanumeric(character) || (allowingDots && character == ".") {
                 result.append(character)
             } else if !result.hasSuffix("-") {
                 result.append("-")
             }
         }
-        let trimmed = String(result.drop(while: { !isLowerAlphanumeric($0) }).reversed().drop(while: { !isLowerAlphanumeric($0) }).reversed())
-        guard !trimmed.isEmpty, trimmed != name else { return nil }
-        return String(trimmed.prefix(63))
+        func trimmed(_ text: some StringProtocol) -> String {
+            String(text.drop(while: { !isLowerAlphanumeric($0) }).reversed().drop(while: { !isLowerAlphanumeric($0) }).reversed())
+        }
+        let suggestion = trimmed(trimmed(result).prefix(allowingDots ? 253 : 63))
+        let problem = allowingDots ? subdomainProblem(suggestion) : labelProblem(suggestion)
+        guard problem == nil, suggestion != name else { return nil }
+        return suggestion
     }
 }

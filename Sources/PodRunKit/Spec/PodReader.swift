@@ -13,19 +13,30 @@ enum PodReader {
             let apiVersion = object.required("apiVersion", fix: "add apiVersion: v1")?.string()
             let kind = object.required("kind", fix: "add kind: Pod")?.string()
             if let kind, kind != "Pod" {
-                let fix = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].contains(kind)
-                    ? "take the pod template under spec.template (and spec.jobTemplate.spec.template for a CronJob) into a file of its own with apiVersion: v1 and kind: Pod"
-                    : "podrun runs a single v1 Pod"
-                object.field("kind")?.error("kind must be Pod, found \"\(kind)\"", fix: fix)
+                let fix: String
+                if kind.lowercased() == "pod" {
+                    fix = "did you mean \"Pod\"?"
+                } else if ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"].contains(kind) {
+                    fix = "take the pod template under spec.template (and spec.jobTemplate.spec.template for a CronJob) into a file of its own with apiVersion: v1 and kind: Pod"
+                } else {
+                    fix = "podrun runs a single v1 Pod"
+                }
+                object.field("kind")?.error("must be Pod, found \"\(kind)\"", fix: fix)
+                // The rest describes another kind of object: its fields are neither read nor reported.
+                _ = object.field("metadata")
+                _ = object.field("spec")
                 return nil
             }
             if let apiVersion, apiVersion != "v1" {
-                object.field("apiVersion")?.error("apiVersion must be v1 for a Pod, found \"\(apiVersion)\"", fix: "write apiVersion: v1")
+                object.field("apiVersion")?.error("must be v1 for a Pod, found \"\(apiVersion)\"", fix: "write apiVersion: v1")
             }
             let metadata = object.required("metadata", fix: "add metadata: {name: my-pod}").flatMap(readMetadata)
-            let spec = object.required("spec").flatMap(readPodSpec)
-            guard let metadata, let spec else { return nil }
-            return Pod(metadata: metadata, spec: spec)
+            let spec = object.required("spec", fix: "add spec: {containers: [{name: main, command: [\"/bin/sh\", \"-c\", \"echo hello\"]}]}")
+                .flatMap(readPodSpec)
+            guard let spec else { return nil }
+            // Without usable metadata (already reported) the spec is still validated, so that
+            // every problem shows at once.
+            return Pod(metadata: metadata ?? PodMetadata(name: "", uid: ""), spec: spec)
         }
     }
 
@@ -38,10 +49,11 @@ enum PodReader {
             ]
         ) { object in
             let name = object.required("name", fix: "add name: my-pod")?.string()
-            let namespace = object.field("namespace")?.string() ?? "default"
+            // An empty namespace or uid is unset, as for the API server.
+            let namespace = object.field("namespace")?.string().flatMap { $0.isEmpty ? nil : $0 } ?? "default"
             let labels = object.field("labels")?.stringMap() ?? [:]
             let annotations = object.field("annotations")?.stringMap() ?? [:]
-            let uid = object.field("uid")?.string() ?? PodMetadata.generateUID()
+            let uid = object.field("uid")?.string().flatMap { $0.isEmpty ? nil : $0 } ?? PodMetadata.generateUID()
             return PodMetadata(name: name ?? "", namespace: namespace, uid: uid, labels: labels, annotations: annotations)
         }
     }
@@ -58,11 +70,19 @@ enum PodReader {
                 "setHostnameAsFQDN", "shareProcessNamespace", "subdomain", "tolerations", "topologySpreadConstraints",
             ]
         ) { object in
-            let restartPolicy = object.field("restartPolicy")?.enumeration(RestartPolicy.self) ?? .always
-            let grace = object.field("terminationGracePeriodSeconds")?.int64(atLeast: 0) ?? 30
-            let initContainers = object.field("initContainers")?.list(readContainer) ?? []
-            let containers = object.required("containers", fix: "add at least one container with a name and a command")?.list(readContainer)
-            let volumes = object.field("volumes")?.list(readVolume) ?? []
+            let restartPolicy = object.field("restartPolicy")?.enumeration(RestartPolicy.self, emptyMeans: .always) ?? .always
+            // Kubernetes accepts a negative grace period with a warning and treats it as 1.
+            let grace = object.field("terminationGracePeriodSeconds").flatMap { node in
+                node.int64().map { seconds -> Int64 in
+                    guard seconds < 0 else { return seconds }
+                    node.warning("must be >= 0; negative values are invalid and are treated as 1, as Kubernetes does", fix: "write 0 to kill at once")
+                    return 1
+                }
+            } ?? 30
+            let initContainers = object.field("initContainers")?.list(placeholder: .placeholder, readContainer) ?? []
+            let containers = object.required("containers", fix: "add at least one container with a name and a command")?
+                .list(placeholder: .placeholder, readContainer)
+            let volumes = object.field("volumes")?.list(placeholder: Volume(name: ""), readVolume) ?? []
             object.reject("ephemeralContainers", "ephemeral containers are not supported", fix: "remove the field; they exist for debugging a running cluster pod")
             if let containersNode = object.field("containers"), let containers, containers.isEmpty,
                 case .sequence = containersNode.node
@@ -93,8 +113,10 @@ enum PodReader {
             if let commandNode = object.field("command") {
                 command = commandNode.stringList()
                 if commandNode.isEmptyList {
-                    commandNode.error("command is empty", fix: "name the program to run, e.g. command: [\"/bin/sh\", \"-c\", \"echo hello\"]")
+                    commandNode.error("must not be empty", fix: "name the program to run, e.g. command: [\"/bin/sh\", \"-c\", \"echo hello\"]")
                 }
+            } else if object.hasMisspelling(of: "command") {
+                command = nil  // reported as the misspelt field, with "did you mean"
             } else {
                 command = nil
                 let from = image.map { " (\($0))" } ?? ""
@@ -104,11 +126,13 @@ enum PodReader {
                     fix: "add the program to run, e.g. command: [\"/bin/sh\", \"-c\", \"exec my-server --port 8080\"]")
             }
             let workingDir = object.field("workingDir")?.string()
-            let env = object.field("env")?.list(readEnvVar) ?? []
-            let ports = object.field("ports")?.list(readPort) ?? []
-            let volumeMounts = object.field("volumeMounts")?.list(readVolumeMount) ?? []
+            // Placeholders (inert for the validator) keep failed elements' places.
+            let env = object.field("env")?.list(placeholder: EnvVar(name: ""), readEnvVar) ?? []
+            let ports = object.field("ports")?.list(placeholder: ContainerPort(containerPort: 0), readPort) ?? []
+            let volumeMounts = object.field("volumeMounts")?.list(placeholder: VolumeMount(name: "", mountPath: ""), readVolumeMount) ?? []
             let restartPolicy = object.field("restartPolicy")?.enumeration(RestartPolicy.self)
-            let rules = object.field("restartPolicyRules")?.list(readRestartRule) ?? []
+            let rules = object.field("restartPolicyRules")?.list(
+                placeholder: ContainerRestartRule(exitCodes: ExitCodeRequirement(operator: .in, values: [0])), readRestartRule) ?? []
             let startupProbe = object.field("startupProbe").flatMap(readProbe)
             let readinessProbe = object.field("readinessProbe").flatMap(readProbe)
             let livenessProbe = object.field("livenessProbe").flatMap(readProbe)
@@ -142,7 +166,7 @@ enum PodReader {
             object.reject("fileKeyRef", "fileKeyRef is not supported", fix: fix)
             guard let fieldRef = object.field("fieldRef") else {
                 if !object.has("configMapKeyRef"), !object.has("secretKeyRef"), !object.has("resourceFieldRef"), !object.has("fileKeyRef") {
-                    object.node.error("valueFrom needs fieldRef", fix: "e.g. valueFrom: {fieldRef: {fieldPath: metadata.name}}")
+                    object.node.error("needs a fieldRef, the only source podrun supports", fix: "e.g. valueFrom: {fieldRef: {fieldPath: metadata.name}}")
                 }
                 return nil
             }
@@ -158,10 +182,12 @@ enum PodReader {
         node.object(fields: ["name", "containerPort", "hostPort", "protocol"], ignored: ["hostIP"]) { object in
             let name = object.field("name")?.string()
             let port = object.required("containerPort")?.int32(atLeast: 1, atMost: 65535)
-            let hostPort = object.field("hostPort")?.int32(atLeast: 1, atMost: 65535)
-            let proto = object.field("protocol")?.enumeration(PortProtocol.self) ?? .tcp
+            // hostPort 0 means none, as in Kubernetes.
+            let hostPort = object.field("hostPort")?.int32(atLeast: 0, atMost: 65535, rangeDescription: "between 1 and 65535 (or 0 for none)")
+            let proto = object.field("protocol")?.enumeration(PortProtocol.self, emptyMeans: .tcp) ?? .tcp
             // 0 stands for a port number already reported as wrong, so the name is still checked.
-            return ContainerPort(name: name, containerPort: port ?? 0, hostPort: hostPort, protocol: proto)
+            return ContainerPort(
+                name: name?.isEmpty == true ? nil : name, containerPort: port ?? 0, hostPort: hostPort == 0 ? nil : hostPort, protocol: proto)
         }
     }
 
@@ -183,7 +209,11 @@ enum PodReader {
             let action = object.required("action", fix: "add action: Restart")?.enumeration(ContainerRestartRule.Action.self)
             let exitCodes = object.required("exitCodes")?.object(fields: ["operator", "values"]) { codes in
                 let op = codes.required("operator", fix: "add operator: In (or NotIn)")?.enumeration(ExitCodeRequirement.Operator.self)
-                let values = codes.required("values")?.list { $0.int32(atLeast: 0, atMost: 255, rangeDescription: "an exit code between 0 and 255") }
+                let valuesNode = codes.required("values")
+                let values = valuesNode?.list { $0.int32(atLeast: 0, atMost: 255, rangeDescription: "an exit code between 0 and 255") }
+                if let valuesNode, valuesNode.isEmptyList {
+                    valuesNode.error("must not be empty", fix: "list the exit codes, e.g. values: [42]")
+                }
                 guard let op, let values else { return ExitCodeRequirement?.none }
                 return ExitCodeRequirement(operator: op, values: values)
             }
@@ -205,11 +235,18 @@ enum PodReader {
             if let http = object.field("httpGet").flatMap(readHTTPGet) { handlers.append(.httpGet(http)) }
             if let tcp = object.field("tcpSocket").flatMap(readTCPSocket) { handlers.append(.tcpSocket(tcp)) }
             let present = ["exec", "httpGet", "tcpSocket", "grpc"].filter { object.has($0) }
-            let initialDelay = object.field("initialDelaySeconds")?.int32(atLeast: 0) ?? 0
-            let period = object.field("periodSeconds")?.int32(atLeast: 1) ?? 10
-            let timeout = object.field("timeoutSeconds")?.int32(atLeast: 1) ?? 1
-            let success = object.field("successThreshold")?.int32(atLeast: 1) ?? 1
-            let failure = object.field("failureThreshold")?.int32(atLeast: 1) ?? 3
+            // As in Kubernetes (SetDefaults_Probe), 0 or absent means the default; below 0 is an error.
+            func setting(_ key: String, default value: Int32) -> Int32 {
+                let given = object.field(key)?.int32(
+                    atLeast: 0, rangeDescription: value == 0 ? "at least 0" : "at least 0 (0 means the default, \(value))")
+                guard let given, given != 0 else { return value }
+                return given
+            }
+            let initialDelay = setting("initialDelaySeconds", default: 0)
+            let period = setting("periodSeconds", default: 10)
+            let timeout = setting("timeoutSeconds", default: 1)
+            let success = setting("successThreshold", default: 1)
+            let failure = setting("failureThreshold", default: 3)
             let grace = object.field("terminationGracePeriodSeconds")?.int64(atLeast: 1)
             if present.isEmpty {
                 object.node.error("a probe needs exactly one handler", fix: "add one of exec, httpGet or tcpSocket")
@@ -256,7 +293,7 @@ enum PodReader {
                 let command = commandNode.stringList()
             else { return nil }
             if commandNode.isEmptyList {
-                commandNode.error("command is empty", fix: "e.g. command: [\"cat\", \"/tmp/ready\"]")
+                commandNode.error("must not be empty", fix: "e.g. command: [\"cat\", \"/tmp/ready\"]")
             }
             return ExecAction(command: command)
         }
@@ -264,10 +301,10 @@ enum PodReader {
 
     private static func readHTTPGet(_ node: SpecNode) -> HTTPGetAction? {
         node.object(fields: ["path", "port", "host", "scheme", "httpHeaders"]) { object in
-            let path = object.field("path")?.string() ?? "/"
+            let path = object.field("path")?.string().flatMap { $0.isEmpty ? nil : $0 } ?? "/"
             let port = object.required("port", fix: "e.g. port: 8080 or the name of a container port")?.portReference()
             let host = object.field("host")?.string()
-            let scheme = object.field("scheme")?.enumeration(URIScheme.self) ?? .http
+            let scheme = object.field("scheme")?.enumeration(URIScheme.self, emptyMeans: .http) ?? .http
             let headers = object.field("httpHeaders")?.list { (header: SpecNode) -> HTTPHeader? in
                 header.object(fields: ["name", "value"]) { (fields: inout SpecObject) -> HTTPHeader? in
                     let name = fields.required("name")?.string()
@@ -329,9 +366,10 @@ enum PodReader {
             }
             let types = ["emptyDir", "hostPath"].filter { object.has($0) }
             if types.isEmpty, !unsupported.contains(where: { object.has($0) }) {
-                object.node.error("a volume needs a type", fix: "add emptyDir: {} or hostPath: {path: …}")
+                // A volume without a source is an emptyDir, as Kubernetes defaults it (SetDefaults_Volume).
+                return Volume(name: name ?? "", emptyDir: EmptyDirVolumeSource())
             } else if types.count > 1 {
-                object.node.error("a volume may have only one type, found \(types.joined(separator: " and "))")
+                object.node.error("a volume may have only one type, found \(types.joined(separator: " and "))", fix: "keep one of them")
             }
             return Volume(name: name ?? "", emptyDir: emptyDir, hostPath: types.count > 1 ? nil : hostPath)
         }
@@ -367,4 +405,10 @@ extension SpecNode {
         }
         return quantity
     }
+}
+
+extension Container {
+    /// Stands for a list element that is not a container (already reported), keeping the
+    /// indices of the others; it has nothing for the validator to check.
+    fileprivate static let placeholder = Container(name: "", command: [])
 }

@@ -8,12 +8,15 @@ struct PodValidator {
     let pod: Pod
     let file: String
     let locations: [String: SourceLocation]
+    /// Field paths `PodReader` already reported a problem for.
+    let reported: Set<String>
     private var diagnostics: [Diagnostic] = []
 
-    init(pod: Pod, file: String, locations: [String: SourceLocation]) {
+    init(pod: Pod, file: String, locations: [String: SourceLocation], reported: Set<String> = []) {
         self.pod = pod
         self.file = file
         self.locations = locations
+        self.reported = reported
     }
 
     /// The downward-API fields `valueFrom.fieldRef` can name (besides labels and annotations).
@@ -49,12 +52,20 @@ struct PodValidator {
         diagnostics.append(Diagnostic(.warning, at: location(path), path: path, message, fix: fix))
     }
 
+    /// Whether the string at `path` was written, as an empty string, without a problem reported
+    /// for it yet (a missing or mistyped field also ends up empty in the model).
+    private func isWrittenEmpty(_ value: String, at path: String) -> Bool {
+        value.isEmpty && locations[path] != nil && !reported.contains(path)
+    }
+
     // MARK: Rules
 
     private mutating func checkMetadata() {
         let name = pod.metadata.name
-        if !name.isEmpty, let problem = KubernetesName.subdomainProblem(name) {
-            error("metadata.name", "invalid pod name \"\(name)\": \(problem)", fix: KubernetesName.suggestion(for: name).map { "e.g. \"\($0)\"" })
+        if isWrittenEmpty(name, at: "metadata.name") {
+            error("metadata.name", "must not be empty", fix: "give the pod a name, e.g. name: my-pod")
+        } else if !name.isEmpty, let problem = KubernetesName.subdomainProblem(name) {
+            error("metadata.name", "invalid pod name \"\(name)\": \(problem)", fix: KubernetesName.suggestion(for: name, allowingDots: true).map { "e.g. \"\($0)\"" })
         }
         if let problem = KubernetesName.labelProblem(pod.metadata.namespace) {
             error("metadata.namespace", "invalid namespace \"\(pod.metadata.namespace)\": \(problem)")
@@ -90,9 +101,14 @@ struct PodValidator {
 
     private mutating func checkName(of container: Container, at path: String, seen: inout [String: String]) {
         let name = container.name
+        if isWrittenEmpty(name, at: "\(path).name") {
+            error("\(path).name", "must not be empty", fix: "give the container a name, e.g. name: main")
+        }
         guard !name.isEmpty else { return }
         if let problem = KubernetesName.labelProblem(name) {
-            error("\(path).name", "invalid container name \"\(name)\": \(problem)", fix: KubernetesName.suggestion(for: name).map { "e.g. \"\($0)\"" })
+            error(
+                "\(path).name", "invalid container name \"\(name)\": \(problem)",
+                fix: KubernetesName.suggestion(for: name, allowingDots: false).map { "e.g. \"\($0)\"" })
         }
         if let first = seen[name] {
             error("\(path).name", "duplicate container name \"\(name)\" (also at \(first))", fix: "names are unique across initContainers and containers")
@@ -105,15 +121,25 @@ struct PodValidator {
         of container: Container, at path: String, names: inout [String: String], hostPorts: inout [String: String],
         containerPorts: inout [String: String]
     ) {
+        // As in Kubernetes: a port name used twice in one container is an error (a probe could not
+        // tell which port it means); used in two containers it is a warning.
+        var ownNames: [String: String] = [:]
         for (index, port) in container.ports.enumerated() {
             let portPath = "\(path).ports[\(index)]"
             if let name = port.name {
                 if let problem = KubernetesName.portNameProblem(name) {
                     error("\(portPath).name", "invalid port name \"\(name)\": \(problem)")
-                } else if let first = names[name] {
-                    error("\(portPath).name", "duplicate port name \"\(name)\" (also at \(first))", fix: "port names are unique in a pod")
+                } else if let first = ownNames[name] {
+                    error("\(portPath).name", "duplicate port name \"\(name)\" (also at \(first))", fix: "port names are unique in a container")
                 } else {
-                    names[name] = portPath
+                    ownNames[name] = portPath
+                    if let first = names[name] {
+                        warning(
+                            "\(portPath).name",
+                            "duplicate port name \"\(name)\" (also at \(first)); Kubernetes Services that select ports by name would use \(first)")
+                    } else {
+                        names[name] = portPath
+                    }
                 }
             }
             let key = "\(port.containerPort)/\(port.protocol.rawValue)"
@@ -140,6 +166,12 @@ struct PodValidator {
         var mountPaths: [String: String] = [:]
         for (index, mount) in container.volumeMounts.enumerated() {
             let mountPath = "\(path).volumeMounts[\(index)]"
+            if isWrittenEmpty(mount.name, at: "\(mountPath).name") {
+                error("\(mountPath).name", "must not be empty", fix: "name one of the pod's volumes")
+            }
+            if isWrittenEmpty(mount.mountPath, at: "\(mountPath).mountPath") {
+                error("\(mountPath).mountPath", "must not be empty", fix: "give the path the container uses, e.g. mountPath: /data")
+            }
             if !mount.name.isEmpty, !volumeNames.contains(mount.name) {
                 let suggestion = SpellingSuggestion.closest(to: mount.name, among: volumeNames)
                 error(
@@ -168,11 +200,12 @@ struct PodValidator {
         for (index, variable) in container.env.enumerated() {
             let envPath = "\(path).env[\(index)]"
             if variable.name.isEmpty {
-                if locations["\(envPath).name"] != nil { error("\(envPath).name", "variable name is empty") }
+                if isWrittenEmpty(variable.name, at: "\(envPath).name") { error("\(envPath).name", "must not be empty") }
             } else if variable.name.contains("=") {
                 error("\(envPath).name", "variable name \"\(variable.name)\" may not contain \"=\"")
             }
-            if variable.value != nil, variable.valueFrom != nil {
+            // Kubernetes allows an empty value beside valueFrom.
+            if variable.value?.isEmpty == false, variable.valueFrom != nil {
                 error("\(envPath).valueFrom", "a variable may not have both value and valueFrom", fix: "keep one of them")
             }
             if let fieldPath = variable.valueFrom?.fieldRef.fieldPath, DownwardAPIField(fieldPath) == nil {
@@ -187,12 +220,9 @@ struct PodValidator {
         guard !container.restartPolicyRules.isEmpty else { return }
         let rulesPath = "\(path).restartPolicyRules"
         if container.restartPolicy == nil {
-            error(rulesPath, "restartPolicyRules need a container restartPolicy", fix: "add restartPolicy: Never (or OnFailure) to the container")
+            error(rulesPath, "allowed only with a container restartPolicy", fix: "add restartPolicy: Never (or OnFailure) to the container")
         } else if isSidecar {
             error(rulesPath, "a sidecar (an init container with restartPolicy: Always) may not have restartPolicyRules; it is always restarted")
-        }
-        for (index, rule) in container.restartPolicyRules.enumerated() where rule.exitCodes.values.isEmpty {
-            error("\(rulesPath)[\(index)].exitCodes.values", "values may not be empty", fix: "list the exit codes, e.g. values: [42]")
         }
     }
 
@@ -263,9 +293,14 @@ struct PodValidator {
         var seen: [String: String] = [:]
         for (index, volume) in pod.spec.volumes.enumerated() {
             let path = "spec.volumes[\(index)]"
+            if isWrittenEmpty(volume.name, at: "\(path).name") {
+                error("\(path).name", "must not be empty", fix: "e.g. name: data")
+            }
             guard !volume.name.isEmpty else { continue }
             if let problem = KubernetesName.labelProblem(volume.name) {
-                error("\(path).name", "invalid volume name \"\(volume.name)\": \(problem)", fix: KubernetesName.suggestion(for: volume.name).map { "e.g. \"\($0)\"" })
+                error(
+                    "\(path).name", "invalid volume name \"\(volume.name)\": \(problem)",
+                    fix: KubernetesName.suggestion(for: volume.name, allowingDots: false).map { "e.g. \"\($0)\"" })
             }
             if let first = seen[volume.name] {
                 error("\(path).name", "duplicate volume name \"\(volume.name)\" (also at \(first))")

@@ -2,7 +2,7 @@
 public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The path as the user named it (`-` for standard input).
     public var file: String
-    /// 1-based line.
+    /// 1-based line; 0 when the problem has no place in the text.
     public var line: Int
     /// 1-based column.
     public var column: Int
@@ -13,6 +13,7 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
         self.column = column
     }
 
-    /// `FILE:LINE:COLUMN`, the form editors and terminals turn into links.
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `FILE:LINE:COLUMN`, the form editors and terminals turn into links; just `FILE` for a
+    /// problem with no place in the text (line 0: the file could not be read).
+    public var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 }

@@ -92,6 +92,9 @@ struct SpecNode {
         case .int, .float, .bool:
             typeMismatch(expected: "a string", fix: "quote it: \"\(scalar.string)\"")
             return nil
+        case .null:
+            // `~` or `null` in a list or map: Kubernetes decodes null into a string as "".
+            return ""
         default:
             return scalar.string
         }
@@ -155,10 +158,12 @@ struct SpecNode {
         return value
     }
 
-    /// A string that must be one of `cases`, with a suggestion for near misses.
-    func enumeration<E: RawRepresentable & CaseIterable>(_ type: E.Type) -> E? where E.RawValue == String {
+    /// A string that must be one of `cases`, with a suggestion for near misses. `emptyMeans` is
+    /// the value Kubernetes' defaulting gives an empty string (`restartPolicy: ""` is `Always`).
+    func enumeration<E: RawRepresentable & CaseIterable>(_ type: E.Type, emptyMeans: E? = nil) -> E? where E.RawValue == String {
         guard let text = string() else { return nil }
         if let value = E(rawValue: text) { return value }
+        if text.isEmpty, let emptyMeans { return emptyMeans }
         let allowed = E.allCases.map(\.rawValue)
         let suggestion = SpellingSuggestion.closest(to: text, among: allowed)
         error(
@@ -167,9 +172,11 @@ struct SpecNode {
         return nil
     }
 
-    /// A list whose elements are read by `element`; elements that fail are left out after
-    /// their problem was reported, so later elements are still checked.
-    func list<T>(_ element: (SpecNode) -> T?) -> [T]? {
+    /// A list whose elements are read by `element`, every one checked even after a failure.
+    /// An element that fails (its problem already reported) is left out, or replaced by
+    /// `placeholder` where later stages name elements by index: then `containers[2]` in the
+    /// model is still `containers[2]` in the file.
+    func list<T>(placeholder: T? = nil, _ element: (SpecNode) -> T?) -> [T]? {
         guard case .sequence(let sequence) = node else {
             if case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
                 typeMismatch(expected: "a list", fix: "write it as a list, e.g. [\"\(scalar.string)\"]")
@@ -180,7 +187,7 @@ struct SpecNode {
         }
         var values: [T] = []
         for (index, item) in sequence.enumerated() {
-            if let value = element(SpecNode(node: item, path: "\(path)[\(index)]", context: context)) {
+            if let value = element(SpecNode(node: item, path: "\(path)[\(index)]", context: context)) ?? placeholder {
                 values.append(value)
             }
         }
@@ -276,10 +283,27 @@ struct SpecObject {
         return SpecNode(node: pair.value, path: childPath(key), context: node.context)
     }
 
-    /// The field's value; its absence is reported as an error naming the field.
+    /// Whether an undeclared key is a plausible misspelling of `key` (`comand` for `command`):
+    /// its "unknown field … did you mean" error then says all there is to say about `key`.
+    func hasMisspelling(of key: String) -> Bool {
+        pairs.contains { pair in
+            !fields.contains(pair.key) && !ignored.contains(pair.key)
+                && SpellingSuggestion.closest(to: pair.key, among: fields.union(ignored)) == key
+        }
+    }
+
+    /// The field's value; its absence is reported as an error naming the field, unless a
+    /// misspelling of it is reported instead (one mistake, one diagnostic).
     mutating func required(_ key: String, fix: String? = nil) -> SpecNode? {
         guard let value = field(key) else {
-            node.context.report(.error, at: location, path: childPath(key), "required field is missing", fix: fix)
+            if hasMisspelling(of: key) { return nil }
+            if let pair = pairs.first(where: { $0.key == key }) {
+                // Written without a value (`spec:` followed by nothing): point at the key.
+                node.context.report(
+                    .error, at: node.context.location(of: pair.keyNode), path: childPath(key), "required field has no value", fix: fix)
+            } else {
+                node.context.report(.error, at: location, path: childPath(key), "required field is missing", fix: fix)
+            }
             return nil
         }
         return value
