@@ -54,7 +54,7 @@ import Darwin
             await t.probes.run(.exec(ExecAction(command: command)), timeout: .seconds(1), context: t.context())
         }
         #expect(outcome == .failure(message: "timed out after 1s"))
-        #expect(elapsed >= .seconds(1) && elapsed < .seconds(3))
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(10))
         let grandchild = try #require(t.readPID("bg.pid"))
         #if os(Linux)
         #expect(processIsGone(grandchild), "killed and reaped before the outcome was reported")
@@ -118,7 +118,7 @@ import Darwin
         task.cancel()
         let (outcome, elapsed) = await timed { await task.value }
         #expect(outcome == .failure(message: "cancelled"))
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(10))
         let grandchild = try #require(t.readPID("bg.pid"))
         #expect(await handlerEventually { processIsGone(grandchild) })
     }
@@ -130,6 +130,6 @@ import Darwin
             await t.probes.run(.exec(ExecAction(command: ["/bin/sh", "-c", "sleep 30 & echo bye; exit 1"])), timeout: .seconds(10), context: t.context())
         }
         #expect(outcome == .failure(message: "exec [/bin/sh -c sleep 30 & echo bye; exit 1]: exit status 1: bye"))
-        #expect(elapsed < .seconds(3))
+        #expect(elapsed < .seconds(10))
     }
 }

@@ -112,7 +112,7 @@ import Testing
             await t.probes.run(.httpGet(HTTPGetAction(path: "/silent", port: .int(server.port))), timeout: .seconds(1), context: t.context())
         }
         #expect(outcome == .failure(message: "timed out after 1s"))
-        #expect(elapsed >= .seconds(1) && elapsed < .seconds(2))
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(10))
     }
 
     @Test func httpsAgainstPlainHTTPFailsClearly() async throws {
@@ -155,6 +155,6 @@ import Testing
         task.cancel()
         let (outcome, elapsed) = await timed { await task.value }
         #expect(outcome == .failure(message: "cancelled"))
-        #expect(elapsed < .seconds(1))
+        #expect(elapsed < .seconds(10))
     }
 }

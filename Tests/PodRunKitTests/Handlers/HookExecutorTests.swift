@@ -10,7 +10,7 @@ import Testing
         let t = try HandlerTestFixture()
         let (outcome, elapsed) = await timed { await t.hooks.run(.sleep(SleepAction(seconds: 1)), context: t.context()) }
         #expect(outcome == .succeeded)
-        #expect(elapsed >= .seconds(1) && elapsed < .seconds(2))
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(10))
         #expect(await t.hooks.run(.sleep(SleepAction(seconds: 0)), context: t.context()) == .succeeded)
     }
 
@@ -20,7 +20,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(100))
         task.cancel()
         let (outcome, elapsed) = await timed { await task.value }
-        #expect(elapsed < .milliseconds(500))
+        #expect(elapsed < .seconds(10))
         guard case .failed(let message) = outcome else {
             Issue.record("expected a failure, got \(outcome)")
             return
@@ -59,7 +59,7 @@ import Testing
         #expect(await handlerEventually { t.readPID("bg.pid") != nil })
         task.cancel()
         let (outcome, elapsed) = await timed { await task.value }
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(10))
         #expect(outcome == .failed(message: "exec [/bin/sh -c sleep 30 & echo $! > \"$0\"; wait \(t.path("bg.pid"))]: cancelled"))
         let grandchild = try #require(t.readPID("bg.pid"))
         #expect(await handlerEventually { processIsGone(grandchild) })
@@ -81,7 +81,7 @@ import Testing
         #expect(await handlerEventually { server.requests.count == 3 })
         task.cancel()
         let (outcome, elapsed) = await timed { await task.value }
-        #expect(elapsed < .seconds(1))
+        #expect(elapsed < .seconds(10))
         #expect(outcome == .failed(message: "HTTP GET http://127.0.0.1:\(server.port)/hang: cancelled"))
     }
 }
