@@ -12,7 +12,7 @@ import Darwin
 struct CRILogLine {
     /// The timestamp exactly as written in the line's first record.
     var timestampText: UnsafeBufferPointer<UInt8>
-    var stream: LogStream?
+    var stream: LogStream
     /// The line as the container wrote it, without the newline.
     var content: UnsafeBufferPointer<UInt8>
 
@@ -25,7 +25,7 @@ struct CRILogLine {
 /// them, as the kubelet's log reader does.
 ///
 /// Records of the two streams are joined separately (a `P` of stdout is not ended by an `F` of
-/// stderr). Malformed records are skipped.
+/// stderr). Records that are not CRI (no `stdout`/`stderr`, no `P`/`F` tag) are skipped.
 struct CRILogDecoder {
     /// An incomplete record at the end of the bytes seen so far.
     private var carry: [UInt8] = []
@@ -100,11 +100,21 @@ struct CRILogDecoder {
         guard tagEnd > streamEnd + 1 else { return }
         let timestamp = UnsafeBufferPointer(rebasing: record[..<timeEnd])
         let streamBytes = UnsafeBufferPointer(rebasing: record[(timeEnd + 1)..<streamEnd])
-        let stream: LogStream? =
-            streamBytes.elementsEqual("stdout".utf8) ? .stdout : streamBytes.elementsEqual("stderr".utf8) ? .stderr : nil
-        let isPartial = record[streamEnd + 1] == UInt8(ascii: "P")
+        let stream: LogStream
+        if streamBytes.elementsEqual("stdout".utf8) {
+            stream = .stdout
+        } else if streamBytes.elementsEqual("stderr".utf8) {
+            stream = .stderr
+        } else {
+            return  // not a CRI record
+        }
+        // The tag is P or F, optionally followed by ":"-separated extra tags.
+        let tag = record[streamEnd + 1]
+        guard tag == UInt8(ascii: "P") || tag == UInt8(ascii: "F"),
+              tagEnd == streamEnd + 2 || record[streamEnd + 2] == UInt8(ascii: ":") else { return }
+        let isPartial = tag == UInt8(ascii: "P")
         let content = UnsafeBufferPointer(rebasing: record[min(tagEnd + 1, record.count)...])
-        let key = stream ?? .stdout
+        let key = stream
         if isPartial {
             if pendingContent[key] == nil {
                 pendingContent[key] = []

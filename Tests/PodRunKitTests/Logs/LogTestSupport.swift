@@ -110,10 +110,10 @@ func seqBytes(_ range: ClosedRange<Int>, prefix: String = "") -> [UInt8] {
 }
 
 /// Reads an instance's whole log (rotated parts, then the current file) back through the CRI decoder.
-func readBack(_ layout: PodRunDirectoryLayout, container: String, restartCount: Int) -> (content: [UInt8], lines: [(stream: LogStream?, text: [UInt8])]) {
+func readBack(_ layout: PodRunDirectoryLayout, container: String, restartCount: Int) -> (content: [UInt8], lines: [(stream: LogStream, text: [UInt8])]) {
     let cursor = ContainerLogCursor(layout: layout, container: container, restartCount: restartCount)
     var content: [UInt8] = []
-    var lines: [(LogStream?, [UInt8])] = []
+    var lines: [(LogStream, [UInt8])] = []
     let emit: (CRILogLine) -> Void = { line in
         content.append(contentsOf: line.content)
         content.append(0x0A)
