@@ -117,9 +117,11 @@ public final class ContainerOutputCapture: Sendable {
 ///
 /// `@unchecked Sendable` is sound because of confinement: every mutable property except
 /// `writeEnds` is read and written only by code running on `queue`, a serial queue (the read
-/// sources' handlers, and blocks this class submits with `queue.async`/`asyncAfter`); the
-/// public methods never touch that state directly, they only submit work to `queue`.
-/// `writeEnds` is only accessed while `writeEndsLock` is held. The subscriber is `@Sendable`.
+/// sources' handlers, and blocks this class submits with `queue.async`/`asyncAfter`), or by
+/// `init`/`start()` before the first block is submitted (`queue.async` orders those writes
+/// before everything that runs on the queue). The public methods never touch that state
+/// directly, they only submit work to `queue`. `writeEnds` is only accessed while
+/// `writeEndsLock` is held. The subscriber is `@Sendable`.
 private final class CaptureCore: @unchecked Sendable {
     /// One pipe's reader; lives on `queue`.
     final class Reader {
@@ -208,8 +210,10 @@ private final class CaptureCore: @unchecked Sendable {
             drainTimerArmed = true
             let (seconds, attoseconds) = drainTimeout.components
             let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
-            queue.asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [self] in
-                forceDrain()
+            // Weak: a capture that completes before the deadline must not live (with its
+            // buffers) until the timer fires.
+            queue.asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [weak self] in
+                self?.forceDrain()
             }
         }
     }
@@ -306,6 +310,8 @@ private final class CaptureCore: @unchecked Sendable {
         done = true
         file?.close()
         file = nil
+        fileBuffer = []
+        for reader in readers { reader.framer = LineFramer(stream: reader.stream) }
         let waiting = waiters
         waiters = []
         for waiter in waiting { waiter.resume() }

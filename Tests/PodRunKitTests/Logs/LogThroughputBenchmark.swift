@@ -18,8 +18,12 @@ struct LogThroughputBenchmark {
     @Test(arguments: [(1, 1_000_000), (4, 250_000), (10, 100_000)])
     func linesThroughCaptureFileAndOutput(_ containers: Int, _ linesEach: Int) async throws {
         let launcher = try requireLauncher()
+        let rssBefore = Self.residentMiB()
+        let peakBefore = Self.peakMiB()
         var timings: [Duration] = []
-        for _ in 0..<5 {
+        let fdsBefore = Self.openDescriptors()
+        let repetitions = Int(ProcessInfo.processInfo.environment["PODRUN_LOGS_BENCH_REPS"] ?? "") ?? 5
+        for _ in 0..<repetitions {
             let directory = try LogTestDirectory()
             let layout = PodRunDirectoryLayout(runDirectory: directory.url)
             let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
@@ -58,7 +62,36 @@ struct LogThroughputBenchmark {
         getrusage(RUSAGE_SELF, &usage)
         let maxRSSMiB = usage.ru_maxrss / (1024 * 1024)  // bytes on Darwin
         #endif
+        _ = maxRSSMiB
         let sorted = timings.sorted()
-        print("BENCH \(containers) × \(linesEach) lines: median \(sorted[sorted.count / 2]), min \(sorted[0]), max RSS of the test process \(maxRSSMiB) MiB")
+        print("BENCH \(containers) × \(linesEach) lines: median \(sorted[sorted.count / 2]), min \(sorted[0]), resident \(rssBefore) → \(Self.residentMiB()) MiB, peak of the test process \(peakBefore) → \(maxRSSMiB) MiB, open fds \(fdsBefore) → \(Self.openDescriptors())")
+    }
+
+    /// How many file descriptors the process has open (Linux; elsewhere 0).
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+    }
+
+    /// The test process's peak resident set so far, in MiB.
+    static func peakMiB() -> Int {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss / 1024
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return usage.ru_maxrss / (1024 * 1024)
+        #endif
+    }
+
+    /// The test process's resident set now (Linux: /proc/self/statm; elsewhere 0).
+    static func residentMiB() -> Int {
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let pages = Int(text.split(separator: " ")[1]) ?? 0
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / (1024 * 1024)
+        #else
+        return 0
+        #endif
     }
 }
