@@ -62,9 +62,15 @@ struct CRILogDecoder {
         }
     }
 
-    /// The file is complete: a last record without newline, and `P` records never ended (a
-    /// writer that died mid-line), are handed on as lines.
-    mutating func finish(_ emit: (CRILogLine) -> Void) {
+    /// The end of what there is to read. When the file is complete, a last record without
+    /// newline and `P` records never ended (a writer that died mid-line) are handed on as lines.
+    /// When it may still grow (`complete: false`) they are dropped instead: they are a record
+    /// or a long line being written right now, not something the container wrote that way.
+    mutating func finish(complete: Bool = true, _ emit: (CRILogLine) -> Void) {
+        guard complete else {
+            reset()
+            return
+        }
         if !carry.isEmpty {
             let record = carry
             carry = []

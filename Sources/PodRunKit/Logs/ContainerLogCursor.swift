@@ -97,9 +97,10 @@ final class ContainerLogCursor {
         return true
     }
 
-    /// The instance is over: hands on a last unterminated record or unfinished line.
-    func finishInstance(_ emit: (CRILogLine) -> Void) {
-        decoder.finish(emit)
+    /// Stops reading the instance: hands on a last unterminated record or unfinished line when
+    /// the instance is `complete`, drops them when it may still be being written.
+    func finishInstance(complete: Bool = true, _ emit: (CRILogLine) -> Void) {
+        decoder.finish(complete: complete, emit)
     }
 
     // MARK: -

@@ -48,7 +48,7 @@ public final class ContainerOutputCapture: Sendable {
         logDirectory: URL,
         rotation: LogRotation,
         subscriber: @escaping @Sendable (LogBatch) -> Void
-    ) throws {
+    ) throws(LogCaptureError) {
         try self.init(container: container, restartCount: restartCount, logDirectory: logDirectory, rotation: rotation,
                       fragmentLimit: LogBatch.maximumLineLength, subscriber: subscriber)
     }

@@ -68,8 +68,10 @@ public final class PodLogsPrinter {
             cursors.append((ContainerLogCursor(layout: layout, container: name, restartCount: restartCount), prefix))
         }
 
-        // What exists now, with --since and --tail applied.
+        // What exists now, with --since and --tail applied. While the pod runs, the latest
+        // instance's file may end in a record being written: that is left for later (-f) or out.
         let following = request.follow && !request.previous
+        let running = layout.isSupervisorRunning()
         for (cursor, prefix) in cursors {
             var tail = request.tail.map { TailBuffer(limit: $0) }
             let emit: (CRILogLine) -> Void = { line in
@@ -84,7 +86,7 @@ public final class PodLogsPrinter {
                 }
             }
             cursor.readExisting(emit)
-            if !following { cursor.finishInstance(emit) }
+            if !following { cursor.finishInstance(complete: request.previous || !running, emit) }
             if let tail { for line in tail.lines { output.append(contentsOf: line) } }
             try flushOutput()
         }

@@ -154,6 +154,16 @@ import Darwin
         #expect(try logs(PodLogsRequest(pod: "web")) == "from the only log directory\n")
     }
 
+    @Test func whileThePodRunsARecordBeingWrittenIsNotPrinted() throws {
+        try writeStatus([("app", "regular", 0)], finished: false)
+        let torn = String(Self.record(1, "being writ").dropLast(3))  // "…F being wr", no newline
+        try writeLog("app", 0, [Self.record(3, "done"), Self.record(2, "long line in prog", tag: "P"), torn])
+        let lock = try SupervisorLock(layout)
+        #expect(try logs(PodLogsRequest(pod: "web")) == "done\n", "running: only what is surely complete")
+        lock.release()
+        #expect(try logs(PodLogsRequest(pod: "web")) == "done\nlong line in progbeing wr\n", "ended: everything the file has (the F ends the P)")
+    }
+
     // MARK: Flags
 
     @Test func allContainersWithPrefixInSpecOrder() throws {
