@@ -9,10 +9,10 @@ import Darwin
 
 /// Captures one container instance's stdout and stderr into its CRI log file and to a subscriber.
 ///
-/// Each stream is a pipe whose read end is watched by a `DispatchSource` read source: no thread
-/// waits on a pipe, and reading never waits for the container to exit. Both sources of one
-/// instance run on one serial queue (so the file needs no lock and its records keep the order in
-/// which podrun read them); different instances run in parallel.
+/// Each stream is a pipe whose read end is watched by the process's `PipeReactor` (one thread
+/// polling every pipe): no thread waits on a pipe, and reading never waits for the container to
+/// exit. Both streams of one instance are read on one serial queue (so the file needs no lock and
+/// its records keep the order in which podrun read them); different instances run in parallel.
 ///
 /// For each chunk read (up to 64 KiB) the capture takes the time once, frames the chunk into CRI
 /// records with one `write(2)` to the file, then hands the chunk's whole lines to the subscriber
@@ -116,10 +116,10 @@ public final class ContainerOutputCapture: Sendable {
 /// Everything a capture mutates while it runs.
 ///
 /// `@unchecked Sendable` is sound because of confinement: every mutable property except
-/// `writeEnds` is read and written only by code running on `queue`, a serial queue (the read
-/// sources' handlers, and blocks this class submits with `queue.async`/`asyncAfter`), or by
-/// `init`/`start()` before the first block is submitted (`queue.async` orders those writes
-/// before everything that runs on the queue). The public methods never touch that state
+/// `writeEnds` is read and written only by code running on `queue`, a serial queue (the pipe
+/// handlers the reactor schedules there, and blocks this class submits with
+/// `queue.async`/`asyncAfter`), or by `init` before the first block is submitted (`queue.async`
+/// orders those writes before everything that runs on the queue). The public methods never touch that state
 /// directly, they only submit work to `queue`. `writeEnds` is only accessed while
 /// `writeEndsLock` is held. The subscriber is `@Sendable`.
 private final class CaptureCore: @unchecked Sendable {
@@ -127,7 +127,8 @@ private final class CaptureCore: @unchecked Sendable {
     final class Reader {
         let stream: LogStream
         let fd: Int32
-        var source: (any DispatchSourceRead)?
+        /// The `PipeReactor` registration, once watched.
+        var token: UInt64?
         var framer: LineFramer
         var open = true
 
@@ -178,15 +179,12 @@ private final class CaptureCore: @unchecked Sendable {
     }
 
     func start() {
-        for (index, reader) in readers.enumerated() {
-            let source = DispatchSource.makeReadSource(fileDescriptor: reader.fd, queue: queue)
-            source.setEventHandler { [self] in readAvailable(index) }
-            source.setCancelHandler { [fd = reader.fd] in close(fd) }
-            reader.source = source
-        }
-        // Resume only once every reader is set up: handlers then always find their reader.
         queue.async { [self] in
-            for reader in readers { reader.source?.resume() }
+            for (index, reader) in readers.enumerated() where reader.open {
+                reader.token = PipeReactor.shared.register(fd: reader.fd, queue: queue) { [self] in
+                    readAvailable(index)
+                }
+            }
         }
     }
 
@@ -225,8 +223,7 @@ private final class CaptureCore: @unchecked Sendable {
             guard !done else { return }
             for reader in readers where reader.open {
                 reader.open = false
-                reader.source?.cancel()
-                reader.source = nil
+                stopWatching(reader)
             }
             complete()
         }
@@ -237,8 +234,8 @@ private final class CaptureCore: @unchecked Sendable {
     private func readAvailable(_ index: Int) {
         let reader = readers[index]
         guard reader.open else { return }
-        // Bounded per event (2 MiB), so the other stream of this instance gets its turn; the
-        // source fires again while data is left.
+        // Bounded per report (2 MiB), so the other stream of this instance gets its turn; the
+        // reactor reports the pipe again while data is left.
         for _ in 0..<32 {
             let n = read(reader.fd, readBuffer.baseAddress, readBuffer.count)
             if n > 0 {
@@ -279,9 +276,15 @@ private final class CaptureCore: @unchecked Sendable {
         fileBuffer.removeAll(keepingCapacity: true)
         let deliveries = reader.framer.finish(time: time, file: &fileBuffer)
         deliver(reader, deliveries, time: time)
-        reader.source?.cancel()  // the cancel handler closes the read end
-        reader.source = nil
+        stopWatching(reader)
         if readers.allSatisfy({ !$0.open }) { complete() }
+    }
+
+    /// Unregisters the read end (on `queue`, so its handler cannot run again) and closes it.
+    private func stopWatching(_ reader: Reader) {
+        if let token = reader.token { PipeReactor.shared.unregister(token) }
+        reader.token = nil
+        close(reader.fd)
     }
 
     /// The drain timeout passed: read what is in the pipes now (bounded, in case an escaped

@@ -51,10 +51,11 @@ public final class LineOutput: Sendable {
         core.flush()
     }
 
-    /// Flushes, then stops the writer thread; later writes are discarded. Idempotent.
+    /// Stops accepting output, writes what is queued, and returns once the writer thread is done
+    /// with the fd (the caller may close it then). Later writes are discarded. Idempotent.
     public func close() {
         core.close()
-        core.flush()
+        core.waitUntilStopped()
     }
 
     /// The errno that stopped output, if any.
@@ -90,10 +91,11 @@ public final class LineOutput: Sendable {
             guard !bytes.isEmpty else { return }
             condition.lock()
             defer { condition.unlock() }
-            while wait && pending.count >= capacity && failed == nil && !stopped {
+            while wait && pending.count >= capacity && failed == nil && !closed {
                 condition.wait()
             }
-            guard failed == nil, !stopped else { return }
+            // After `close()` nothing is accepted: once it returns, the fd is never touched again.
+            guard failed == nil, !closed else { return }
             pending.append(contentsOf: bytes)
             appended += bytes.count
             condition.broadcast()
@@ -113,6 +115,13 @@ public final class LineOutput: Sendable {
                 closed = true
                 condition.broadcast()
             }
+        }
+
+        /// Waits until the writer thread has left its loop.
+        func waitUntilStopped() {
+            condition.lock()
+            defer { condition.unlock() }
+            while !stopped { condition.wait() }
         }
 
         /// The writer thread's loop.

@@ -77,11 +77,15 @@ import Darwin
     @Test func eventsNeverWaitEvenWhenTheOutputIsStuck() async throws {
         var fds: [Int32] = [-1, -1]
         try #require(pipe(&fds) == 0)
-        defer { close(fds[0]) }
-        let output = LineOutput(fileDescriptor: fds[1], capacity: 1024)
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        let output = LineOutput(fileDescriptor: writeEnd, capacity: 1024)
         // Nobody reads the pipe: the writer thread blocks once the pipe is full, then the buffer fills.
         let line = Array(String(repeating: "x", count: 1023).utf8) + [0x0A]
-        let logWriter = Thread { for _ in 0..<200 { output.write(line) } }  // 200 KiB: far more than fits
+        let logsDone = LogTestLock(false)
+        let logWriter = Thread {
+            for _ in 0..<200 { output.write(line) }  // 200 KiB: far more than fits
+            logsDone.withLock { $0 = true }
+        }
         logWriter.start()
         let eventsDone = LogTestLock(false)
         let eventWriter = Thread {
@@ -91,16 +95,21 @@ import Darwin
         eventWriter.start()
         #expect(await eventuallyTrue { eventsDone.withLock { $0 } }, "writeWithoutWaiting returned while output was stuck")
 
-        // Unblock: read everything until the producers are done and the output is flushed.
-        let readEnd = fds[0]
+        // Unblock: read until EOF. The read end is closed only after the reader is done with it,
+        // so the reader can never read a descriptor number another test has reused meanwhile.
+        let readerDone = LogTestLock(false)
         let reader = Thread {
             var buffer = [UInt8](repeating: 0, count: 65536)
             while read(readEnd, &buffer, buffer.count) > 0 {}
+            readerDone.withLock { $0 = true }
         }
         reader.start()
+        #expect(await eventuallyTrue { logsDone.withLock { $0 } })
         output.close()
-        close(fds[1])
         #expect(output.failure == nil)
+        close(writeEnd)
+        #expect(await eventuallyTrue { readerDone.withLock { $0 } })
+        close(readEnd)
     }
 
     @Test func aFailedDescriptorDiscardsOutputWithoutBlocking() async throws {
@@ -125,6 +134,7 @@ import Darwin
         let output = LineOutput(fileDescriptor: fd)
         for index in 0..<1000 { output.write(Array("line \(index)\n".utf8)) }
         output.flush()
+        defer { output.close() }
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.split(separator: "\n").count == 1000)
         #expect(text.hasSuffix("line 999\n"))
