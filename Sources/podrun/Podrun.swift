@@ -19,7 +19,7 @@ struct Podrun: AsyncParsableCommand {
             `command` is a local executable.
             """,
         version: PodRunVersion.current,
-        subcommands: [ValidateCommand.self, VersionCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, LogsCommand.self, VersionCommand.self]
     )
 
     static func main() async {

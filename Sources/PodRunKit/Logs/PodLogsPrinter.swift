@@ -114,10 +114,10 @@ public final class PodLogsPrinter {
 
     /// The containers to print, as kubectl chooses them.
     private func selectContainers() throws(PodLogsError) -> [String] {
-        let status = PodRunStatusSnapshot.read(from: layout.statusFile)
-        let known: [PodRunStatusSnapshot.Container] =
+        let status = PodStatusSnapshot.read(from: layout.statusFile)
+        let known: [(name: String, isInit: Bool)] =
             status?.containers.isEmpty == false
-            ? status!.containers : layout.containersWithLogs().map { PodRunStatusSnapshot.Container(name: $0) }
+            ? status!.containers.map { ($0.name, $0.kind != .regular) } : layout.containersWithLogs().map { ($0, false) }
         if request.allContainers {
             if request.container != nil {
                 throw PodLogsError("--container cannot be given with --all-containers", exitCode: 2)
@@ -137,7 +137,7 @@ public final class PodLogsPrinter {
             throw PodLogsError("pod \(request.pod) has no containers with logs yet")
         }
         var message = "a container name must be specified for pod \(request.pod), choose one of: [\(regular.map(\.name).joined(separator: " "))]"
-        let initContainers = known.filter(\.isInit)
+        let initContainers = known.filter { $0.isInit }
         if !initContainers.isEmpty {
             message += " or one of the init containers: [\(initContainers.map(\.name).joined(separator: " "))]"
         }

@@ -6,13 +6,13 @@ import Foundation
 /// `@unchecked Sendable` is sound because `value` is private and only ever accessed inside
 /// `withLock`, which holds `lock` for the whole access: no two threads touch it at the same time.
 /// Non-Sendable contents never leave the closure except to be used in thread-safe ways.
-final class Locked<Value>: @unchecked Sendable {
+public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)

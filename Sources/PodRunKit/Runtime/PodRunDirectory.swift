@@ -16,19 +16,8 @@ public final class PodRunDirectory: Sendable {
     public let podName: String
     private let lockDescriptor: Locked<Int32>
 
-    /// `${XDG_STATE_HOME:-$HOME/.local/state}/podrun`, the state root `--state-dir` replaces.
-    public static func defaultStateRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-            return URL(fileURLWithPath: state).appendingPathComponent("podrun")
-        }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return URL(fileURLWithPath: home).appendingPathComponent(".local/state/podrun")
-    }
-
-    /// Where the run directory of pod `name` lives under `stateRoot`.
-    public static func location(of name: String, stateRoot: URL) -> URL {
-        stateRoot.appendingPathComponent("pods").appendingPathComponent(name)
-    }
+    /// The names of the files in the directory (shared with the readers of run directories).
+    public var layout: PodRunDirectoryLayout { PodRunDirectoryLayout(runDirectory: url) }
 
     private init(url: URL, podName: String, lockDescriptor: Int32) {
         self.url = url
@@ -39,14 +28,14 @@ public final class PodRunDirectory: Sendable {
     /// Creates (or takes over a stale) run directory for `podName` and locks it.
     /// Fails clearly when a pod of that name is running.
     public static func acquire(podName: String, stateRoot: URL) throws -> PodRunDirectory {
-        let url = location(of: podName, stateRoot: stateRoot)
+        let url = PodRunDirectoryLayout(stateRoot: stateRoot, pod: podName).runDirectory
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             _ = chmod(url.path, 0o700)
         } catch {
             throw RunDirectoryError("cannot create the run directory \(url.path): \(error.localizedDescription)")
         }
-        let lockPath = url.appendingPathComponent("lock").path
+        let lockPath = PodRunDirectoryLayout(runDirectory: url).lockFile.path
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw RunDirectoryError("cannot open \(lockPath): \(String(cString: strerror(errno)))")
@@ -73,9 +62,10 @@ public final class PodRunDirectory: Sendable {
     }
 
     public var podJSON: URL { url.appendingPathComponent("pod.json") }
-    public var statusJSON: URL { url.appendingPathComponent("status.json") }
+    public var statusJSON: URL { layout.statusFile }
+    public var portsJSON: URL { url.appendingPathComponent("ports.json") }
     public var eventsJSONL: URL { url.appendingPathComponent("events.jsonl") }
-    public var logs: URL { url.appendingPathComponent("logs") }
+    public var logs: URL { layout.logsDirectory }
     public var volumes: URL { url.appendingPathComponent("volumes") }
     /// Scratch working directories, one per container instance.
     public var containers: URL { url.appendingPathComponent("containers") }
@@ -111,16 +101,6 @@ public final class PodRunDirectory: Sendable {
             close(descriptor)
             descriptor = -1
         }
-    }
-
-    /// Whether a live supervisor holds the run directory of `name`.
-    public static func isRunning(_ name: String, stateRoot: URL) -> Bool {
-        let lockPath = location(of: name, stateRoot: stateRoot).appendingPathComponent("lock").path
-        let descriptor = open(lockPath, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 { return false }
-        return errno == EWOULDBLOCK
     }
 }
 

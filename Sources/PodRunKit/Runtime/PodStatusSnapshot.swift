@@ -8,6 +8,9 @@ import Darwin
 /// The pod's status as written to `status.json` in the run directory, for `podrun logs`,
 /// `podrun describe` and anyone else who looks from outside: the shape of Kubernetes'
 /// `PodStatus`, with wall-clock times in RFC 3339.
+///
+/// Readers decode it leniently (missing fields take neutral values, unknown ones are ignored):
+/// the supervisor may add fields, and a reader may meet a file from another podrun version.
 public struct PodStatusSnapshot: Sendable, Codable, Hashable {
     public var name: String
     public var namespace: String
@@ -31,6 +34,32 @@ public struct PodStatusSnapshot: Sendable, Codable, Hashable {
         public var ready: Bool
         public var state: State
         public var lastState: Terminated?
+
+        public init(
+            name: String, kind: ContainerKind = .regular, restartCount: Int = 0, started: Bool = false, ready: Bool = false,
+            state: State = State(), lastState: Terminated? = nil
+        ) {
+            self.name = name
+            self.kind = kind
+            self.restartCount = restartCount
+            self.started = started
+            self.ready = ready
+            self.state = state
+            self.lastState = lastState
+        }
+
+        private enum CodingKeys: String, CodingKey { case name, kind, restartCount, started, ready, state, lastState }
+
+        public init(from decoder: any Decoder) throws {
+            let values = try decoder.container(keyedBy: CodingKeys.self)
+            name = try values.decode(String.self, forKey: .name)
+            kind = (try? values.decodeIfPresent(ContainerKind.self, forKey: .kind)) ?? .regular
+            restartCount = (try? values.decodeIfPresent(Int.self, forKey: .restartCount)) ?? 0
+            started = (try? values.decodeIfPresent(Bool.self, forKey: .started)) ?? false
+            ready = (try? values.decodeIfPresent(Bool.self, forKey: .ready)) ?? false
+            state = (try? values.decodeIfPresent(State.self, forKey: .state)) ?? State()
+            lastState = try? values.decodeIfPresent(Terminated.self, forKey: .lastState)
+        }
     }
 
     /// One of Kubernetes' three container states, in its JSON shape (exactly one key set).
@@ -38,6 +67,12 @@ public struct PodStatusSnapshot: Sendable, Codable, Hashable {
         public var waiting: Waiting?
         public var running: Running?
         public var terminated: Terminated?
+
+        public init(waiting: Waiting? = nil, running: Running? = nil, terminated: Terminated? = nil) {
+            self.waiting = waiting
+            self.running = running
+            self.terminated = terminated
+        }
     }
 
     public struct Waiting: Sendable, Codable, Hashable {
@@ -58,6 +93,31 @@ public struct PodStatusSnapshot: Sendable, Codable, Hashable {
         public var message: String?
         public var startedAt: String?
         public var finishedAt: String
+    }
+
+    /// Reads `status.json`; nil when it is missing or not a status object.
+    public static func read(from url: URL) -> PodStatusSnapshot? {
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(PodStatusSnapshot.self, from: data)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, namespace, uid, phase, finished, initialized, ready, stopReason, supervisorPID, podrunVersion, containers
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        name = (try? values.decodeIfPresent(String.self, forKey: .name)) ?? ""
+        namespace = (try? values.decodeIfPresent(String.self, forKey: .namespace)) ?? "default"
+        uid = (try? values.decodeIfPresent(String.self, forKey: .uid)) ?? ""
+        phase = (try? values.decodeIfPresent(PodPhase.self, forKey: .phase)) ?? .pending
+        finished = (try? values.decodeIfPresent(Bool.self, forKey: .finished)) ?? false
+        initialized = (try? values.decodeIfPresent(Bool.self, forKey: .initialized)) ?? false
+        ready = (try? values.decodeIfPresent(Bool.self, forKey: .ready)) ?? false
+        stopReason = try? values.decodeIfPresent(PodStopReason.self, forKey: .stopReason)
+        supervisorPID = (try? values.decodeIfPresent(Int32.self, forKey: .supervisorPID)) ?? 0
+        podrunVersion = (try? values.decodeIfPresent(String.self, forKey: .podrunVersion)) ?? ""
+        containers = try values.decodeIfPresent([Container].self, forKey: .containers) ?? []
     }
 
     public init(pod: Pod, status: PodStatus, supervisorPID: Int32 = getpid(), wallTime: (Duration) -> Date) {

@@ -115,7 +115,7 @@ public struct SpawnedProcess: Sendable {
 public final class ProcessLauncher: Sendable {
     /// Path of the `podrun-shim` executable.
     public let shimPath: String
-    /// Where control-socket read handlers run. Each dispatch source runs its handlers one at a time,
+    /// Where control-socket read handlers run. The pipe reactor runs each socket's handler one at a time,
     /// so a concurrent queue lets many shims report in parallel without a thread per process.
     private let queue = DispatchQueue(label: "podrun.shim-monitor", qos: .userInitiated, attributes: .concurrent)
     private let liveShims = Locked(0)
@@ -243,7 +243,7 @@ public final class ProcessLauncher: Sendable {
     }
 
     /// A UNIX stream socketpair, both ends close-on-exec (so no other child podrun starts inherits
-    /// them) and podrun's end non-blocking (it is read from a dispatch source).
+    /// them) and podrun's end non-blocking (it is read when the pipe reactor reports it readable).
     private static func makeControlSocket() throws(LaunchFailure) -> (podrun: Int32, shim: Int32) {
         var fds: [Int32] = [-1, -1]
         #if canImport(Glibc)
@@ -284,7 +284,8 @@ private final class ShimMonitor: Sendable {
         var phase: Phase = .starting(nil)
         var shimPID: Int32 = 0
         var pending: [UInt8] = []
-        var source: (any DispatchSourceRead)?
+        /// The control socket's registration with the pipe reactor; nil once closed.
+        var registration: UInt64?
         var fdOpen = true
         var eof = false
         /// Set by Foundation's termination handler: the shim has been reaped.
@@ -316,20 +317,12 @@ private final class ShimMonitor: Sendable {
     /// Begins reading the control socket right after the spawn; a report that arrives before
     /// `awaitStart` is kept until then.
     func start(shimPID: Int32) {
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [self] in readAvailable() }
-        source.setCancelHandler { [self] in
-            state.withLock { state in
-                state.fdOpen = false
-                state.source = nil  // breaks the source <-> monitor cycle
-            }
-            close(fd)
-        }
+        // The shared poll(2) reactor, not a DispatchSource: creating and cancelling read sources
+        // concurrently crashes libdispatch on Linux (see PipeReactor).
         state.withLock { state in
             state.shimPID = shimPID
-            state.source = source
+            state.registration = PipeReactor.shared.register(fd: fd, queue: queue) { [self] in readAvailable() }
         }
-        source.resume()
     }
 
     /// Delivers the start report to `continuation`, now or when it arrives.
@@ -456,7 +449,13 @@ private final class ShimMonitor: Sendable {
     private func handleEOF() {
         state.withLock { state in
             state.eof = true
-            state.source?.cancel()  // the cancel handler closes the fd
+            if let registration = state.registration {
+                // Unregistering drops the reactor's reference to this monitor, then the fd can go.
+                PipeReactor.shared.unregister(registration)
+                state.registration = nil
+                state.fdOpen = false
+                close(fd)
+            }
         }
         finishIfShimVanished()
     }

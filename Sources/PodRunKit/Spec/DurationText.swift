@@ -1,44 +1,34 @@
 import Foundation
 
-/// Durations as users type them on the command line: `250ms`, `10s`, `1.5s`, `5m`, `2h`,
-/// combinations such as `1m30s`, or a bare number of seconds.
+/// Durations as people type them on the command line: `250ms`, `10s`, `5m`, `2h`, `1h30m`,
+/// `1.5s` (Go's `time.ParseDuration` syntax, which `kubectl logs --since` uses; units ns, us,
+/// µs, ms, s, m, h). A bare `0` is zero; other numbers need a unit.
 public enum DurationText {
     public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else { return nil }
-        if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite { return .milliseconds(Int64((seconds * 1000).rounded())) }
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard !rest.isEmpty else { return nil }
+        if rest == "0" { return .zero }
         var total: Duration = .zero
-        var number = ""
-        var unit = ""
-        func flush() -> Bool {
-            guard let value = Double(number), value >= 0, value.isFinite else { return false }
-            let milliseconds: Double
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard !number.isEmpty, let value = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            let unit = rest.prefix { !($0.isASCII && ($0.isNumber || $0 == ".")) }
+            rest = rest.dropFirst(unit.count)
+            let nanosecondsPerUnit: Double
             switch unit {
-            case "ms": milliseconds = value
-            case "s": milliseconds = value * 1000
-            case "m": milliseconds = value * 60_000
-            case "h": milliseconds = value * 3_600_000
-            default: return false
+            case "ns": nanosecondsPerUnit = 1
+            case "us", "µs", "μs": nanosecondsPerUnit = 1e3
+            case "ms": nanosecondsPerUnit = 1e6
+            case "s": nanosecondsPerUnit = 1e9
+            case "m": nanosecondsPerUnit = 60e9
+            case "h": nanosecondsPerUnit = 3600e9
+            default: return nil
             }
-            total += .milliseconds(Int64(milliseconds.rounded()))
-            number = ""
-            unit = ""
-            return true
+            let nanoseconds = (value * nanosecondsPerUnit).rounded()
+            guard nanoseconds < 9.2e18 else { return nil }
+            total += .nanoseconds(Int64(nanoseconds))
         }
-        for character in trimmed {
-            if character.isNumber || character == "." {
-                if !unit.isEmpty {
-                    guard flush() else { return nil }
-                }
-                number.append(character)
-            } else if character.isLetter {
-                guard !number.isEmpty else { return nil }
-                unit.append(character)
-            } else {
-                return nil
-            }
-        }
-        guard flush() else { return nil }
         return total
     }
 

@@ -1,7 +1,7 @@
 import Dispatch
 
 /// The dispatch queues the handlers share. Concurrent, so many probes proceed in parallel, yet no
-/// thread is dedicated to any probe: each dispatch source still runs its handlers one at a time.
+/// thread is dedicated to any probe: each pipe handler and timer still runs one at a time.
 enum HandlerQueues {
     /// Pipe readers, TCP connects and host lookups.
     static let io = DispatchQueue(label: "podrun.handlers.io", qos: .userInitiated, attributes: .concurrent)

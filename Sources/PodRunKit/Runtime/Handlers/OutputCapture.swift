@@ -8,7 +8,9 @@ import Darwin
 
 /// Collects what an exec probe or hook writes to stdout and stderr, for its failure message.
 ///
-/// The command writes into a pipe; the read end is drained by a dispatch source, so no thread
+/// The command writes into a pipe; the read end is drained when the pipe reactor reports it readable
+/// (not a DispatchSource: creating and cancelling those concurrently crashes libdispatch on Linux;
+/// see PipeReactor), so no thread
 /// waits on any probe. The first `limit` bytes are kept and the rest read and dropped, so a chatty
 /// command never blocks on a full pipe. The capture ends when the command has exited (`finish`),
 /// not at EOF: a process that left the container's group may hold the pipe open for ever, and
@@ -24,14 +26,15 @@ final class OutputCapture: Sendable {
     private struct State {
         var kept: [UInt8] = []
         var truncated = false
-        var source: (any DispatchSourceRead)?
-        /// The source was cancelled and the fd closed; `kept` is final.
-        var closed = false
+        /// The pipe's registration with the reactor; nil once the fd is closed and `kept` is final.
+        var registration: UInt64?
         var completion: (@Sendable (Output) -> Void)?
     }
 
     private let fd: Int32
     private let limit: Int
+    /// Serialises the reactor's handler and `finish`, so only one of them reads at a time.
+    private let queue: DispatchQueue
     private let state = Locked(State())
 
     /// A pipe whose write end goes to the command as stdout and stderr; both ends close-on-exec, so
@@ -46,45 +49,57 @@ final class OutputCapture: Sendable {
         return (fds[0], fds[1])
     }
 
-    /// Starts reading `fd` (which it now owns and closes) on `queue`.
+    /// Starts reading `fd` (which it now owns and closes); handlers run on a private serial queue
+    /// targeting `queue`.
     init(fd: Int32, limit: Int = 4096, queue: DispatchQueue = HandlerQueues.io) {
         self.fd = fd
         self.limit = limit
+        self.queue = DispatchQueue(label: "podrun.exec-output", target: queue)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        state.withLock { $0.source = source }
-        source.setEventHandler { [self] in
-            // EOF: every writer is gone. (The source is looked up, not captured, to avoid a cycle.)
-            if drain() { state.withLock { $0.source }?.cancel() }
+        let registration = PipeReactor.shared.register(fd: fd, queue: self.queue) { [self] in
+            // EOF: every writer is gone.
+            if drain() { closePipe() }
         }
-        source.setCancelHandler { [self] in
-            _ = drain()  // what the command wrote just before it exited
-            close(fd)
-            let (completion, output): ((@Sendable (Output) -> Void)?, Output) = state.withLock { state in
-                state.closed = true
-                state.source = nil  // breaks the source <-> capture cycle
-                defer { state.completion = nil }
-                return (state.completion, Output(bytes: state.kept, truncated: state.truncated))
-            }
-            completion?(output)
-        }
-        source.resume()
+        state.withLock { $0.registration = registration }
     }
 
     /// Stops reading after taking what is in the pipe now, closes it and calls `completion` with
     /// the output (on the capture's queue, or at once if it is already closed). Call once.
     func finish(_ completion: @escaping @Sendable (Output) -> Void) {
-        let ready: Output? = state.withLock { state in
-            if state.closed { return Output(bytes: state.kept, truncated: state.truncated) }
-            state.completion = completion
-            state.source?.cancel()  // the cancel handler drains, closes and completes
-            return nil
+        queue.async { [self] in
+            let ready: Output? = state.withLock { state in
+                guard state.registration == nil else {
+                    state.completion = completion
+                    return nil
+                }
+                return Output(bytes: state.kept, truncated: state.truncated)
+            }
+            if let ready {
+                completion(ready)
+            } else {
+                _ = drain()  // what the command wrote just before it exited
+                closePipe()
+            }
         }
-        if let ready { completion(ready) }
     }
 
-    /// Reads until the pipe is empty; true at EOF. Only called from the source's handlers, which
-    /// never run at the same time.
+    /// Unregisters and closes the pipe (once), then hands the output to a waiting `finish`.
+    /// Runs on `queue`.
+    private func closePipe() {
+        let (registration, completion, output): (UInt64?, (@Sendable (Output) -> Void)?, Output) = state.withLock { state in
+            defer {
+                state.registration = nil
+                state.completion = nil
+            }
+            return (state.registration, state.completion, Output(bytes: state.kept, truncated: state.truncated))
+        }
+        guard let registration else { return }
+        PipeReactor.shared.unregister(registration)
+        close(fd)
+        completion?(output)
+    }
+
+    /// Reads until the pipe is empty; true at EOF. Only called on `queue`, so never concurrently.
     private func drain() -> Bool {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
             while true {

@@ -1,0 +1,5 @@
+import ArgumentParser
+import PodRunKit
+
+/// `--ports same|auto`.
+extension PortMode: ExpressibleByArgument {}
