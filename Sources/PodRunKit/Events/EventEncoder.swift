@@ -21,8 +21,9 @@ public enum EventEncoder {
             break
         case .podReady(let ready):
             object.add("ready", ready)
-        case .podStopping(let reason):
+        case .podStopping(let reason, let message):
             object.add("reason", reason.rawValue)
+            if let message { object.add("message", message) }
         case .podFinished(let phase, let exitCode):
             object.add("phase", phase.rawValue)
             object.add("exitCode", Int(exitCode))
@@ -63,13 +64,15 @@ public enum EventEncoder {
         case .podPhase(let phase): return "PodPhase \(phase.rawValue)"
         case .podInitialized: return "PodInitialized (all init containers done)"
         case .podReady(let ready): return ready ? "PodReady (every container is ready)" : "PodReady false (a container is not ready)"
-        case .podStopping(let reason):
+        case .podStopping(let reason, let message):
+            let why: String
             switch reason {
-            case .stopRequested: return "PodStopping (stop requested)"
-            case .completed: return "PodStopping (completed: no container runs or will restart)"
-            case .initContainerFailed: return "PodStopping (an init container failed and will not be retried)"
-            case .evicted: return "PodStopping (evicted)"
+            case .stopRequested: why = "stop requested"
+            case .completed: why = "completed: no container runs or will restart"
+            case .initContainerFailed: why = "an init container failed and will not be retried"
+            case .evicted: why = "evicted"
             }
+            return "PodStopping (\(why))" + (message.map { ": \($0)" } ?? "")
         case .podFinished(let phase, let exitCode): return "PodFinished \(phase.rawValue) (podrun exits \(exitCode))"
         case .started(let restartCount, let pid):
             return restartCount == 0 ? "Started (pid \(pid))" : "Started (pid \(pid), restart #\(restartCount))"

@@ -16,7 +16,7 @@ public struct PodEvent: Sendable, Hashable {
         case podPhase(PodPhase)
         case podInitialized
         case podReady(Bool)
-        case podStopping(reason: PodStopReason)
+        case podStopping(reason: PodStopReason, message: String? = nil)
         /// `exitCode` is podrun's own exit status: 0 when the pod Succeeded, 1 when it Failed.
         case podFinished(phase: PodPhase, exitCode: Int32)
         case started(restartCount: Int, pid: Int32)

@@ -12,7 +12,8 @@ public enum LifecycleObservation: Sendable, Hashable {
     case hookFinished(index: Int, instance: Int, hook: HookKind, outcome: HookOutcome)
     /// Stop the pod: the graceful termination (preStop, ordered SIGTERM, SIGKILL after the grace
     /// period). `gracePeriodSeconds` overrides the pod's, as `kubectl delete --grace-period` does.
-    case stopRequested(reason: PodStopReason, gracePeriodSeconds: Int64?)
+    /// `message` says why, in words a user can act on (an eviction names the volume and limit).
+    case stopRequested(reason: PodStopReason, gracePeriodSeconds: Int64?, message: String? = nil)
     /// Kill everything at once (a second Ctrl-C).
     case forceKillRequested
     /// A deadline the core asked for has passed.

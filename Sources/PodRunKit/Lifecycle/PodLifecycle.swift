@@ -115,10 +115,10 @@ public struct PodLifecycle: Sendable {
             probeFinished(index, instance: instance, probe: probe, outcome: outcome)
         case .hookFinished(let index, let instance, let hook, let outcome):
             hookFinished(index, instance: instance, hook: hook, outcome: outcome)
-        case .stopRequested(let reason, let gracePeriod):
+        case .stopRequested(let reason, let gracePeriod, let message):
             if status.stopReason == nil {
                 status.gracePeriodOverride = gracePeriod
-                beginTermination(reason)
+                beginTermination(reason, message: message)
             }
         case .forceKillRequested:
             forceKill()
@@ -406,10 +406,11 @@ public struct PodLifecycle: Sendable {
 
     /// The pod stops: nothing starts or restarts any more; every running container is killed
     /// at once (preStop hooks together), sidecars' SIGTERMs wait for their turn.
-    private mutating func beginTermination(_ reason: PodStopReason) {
+    private mutating func beginTermination(_ reason: PodStopReason, message: String? = nil) {
         status.stopReason = reason
+        status.stopMessage = message
         status.stopStartedAt = now
-        emit(nil, .podStopping(reason: reason))
+        emit(nil, .podStopping(reason: reason, message: message))
         for index in status.containers.indices {
             var container = status.containers[index]
             if container.restartPending, let end = container.lastTermination {

@@ -9,6 +9,8 @@ public struct PodStatus: Sendable, Hashable {
     public internal(set) var ready = false
     /// Why the pod is stopping, once it is.
     public internal(set) var stopReason: PodStopReason?
+    /// What the stop request said about why (an eviction names the volume and its limit).
+    public internal(set) var stopMessage: String?
     public internal(set) var stopStartedAt: Duration?
     /// Set when the pod reached its terminal phase and nothing runs any more.
     public internal(set) var finished = false

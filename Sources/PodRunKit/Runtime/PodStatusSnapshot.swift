@@ -21,6 +21,7 @@ public struct PodStatusSnapshot: Sendable, Codable, Hashable {
     public var initialized: Bool
     public var ready: Bool
     public var stopReason: PodStopReason?
+    public var stopMessage: String?
     /// The supervisor's process id, while it runs.
     public var supervisorPID: Int32
     public var podrunVersion: String
@@ -102,7 +103,7 @@ public struct PodStatusSnapshot: Sendable, Codable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, namespace, uid, phase, finished, initialized, ready, stopReason, supervisorPID, podrunVersion, containers
+        case name, namespace, uid, phase, finished, initialized, ready, stopReason, stopMessage, supervisorPID, podrunVersion, containers
     }
 
     public init(from decoder: any Decoder) throws {
@@ -115,6 +116,7 @@ public struct PodStatusSnapshot: Sendable, Codable, Hashable {
         initialized = (try? values.decodeIfPresent(Bool.self, forKey: .initialized)) ?? false
         ready = (try? values.decodeIfPresent(Bool.self, forKey: .ready)) ?? false
         stopReason = try? values.decodeIfPresent(PodStopReason.self, forKey: .stopReason)
+        stopMessage = try? values.decodeIfPresent(String.self, forKey: .stopMessage)
         supervisorPID = (try? values.decodeIfPresent(Int32.self, forKey: .supervisorPID)) ?? 0
         podrunVersion = (try? values.decodeIfPresent(String.self, forKey: .podrunVersion)) ?? ""
         containers = try values.decodeIfPresent([Container].self, forKey: .containers) ?? []
@@ -135,6 +137,7 @@ public struct PodStatusSnapshot: Sendable, Codable, Hashable {
         initialized = status.initialized
         ready = status.ready
         stopReason = status.stopReason
+        stopMessage = status.stopMessage
         self.supervisorPID = supervisorPID
         podrunVersion = PodRunVersion.current
         containers = status.containers.map { container in

@@ -335,7 +335,14 @@ public actor PodSupervisor {
     }
 
     private func evict(volume: String, usage: Int64, limit: Int64) {
-        observe(.stopRequested(reason: .evicted, gracePeriodSeconds: 0))
+        // The kubelet's eviction message for an emptyDir over its sizeLimit, and its grace: none
+        // beyond the 2-second minimum.
+        let message = "Usage of EmptyDir volume \"\(volume)\" exceeds the limit \"\(Self.sizeLimitText(volume, in: pod))\" (\(usage) bytes used, \(limit) allowed)"
+        observe(.stopRequested(reason: .evicted, gracePeriodSeconds: 0, message: message))
+    }
+
+    private static func sizeLimitText(_ volume: String, in pod: Pod) -> String {
+        pod.spec.volumes.first { $0.name == volume }?.emptyDir?.sizeLimit?.text ?? "?"
     }
 
     // MARK: Events and files

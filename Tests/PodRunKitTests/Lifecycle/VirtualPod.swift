@@ -198,7 +198,7 @@ struct VirtualPod {
         case .podPhase(let phase): return "PodPhase \(phase.rawValue)"
         case .podInitialized: return "PodInitialized"
         case .podReady(let ready): return "PodReady \(ready)"
-        case .podStopping(let reason): return "PodStopping \(reason.rawValue)"
+        case .podStopping(let reason, _): return "PodStopping \(reason.rawValue)"
         case .podFinished(let phase, let code): return "PodFinished \(phase.rawValue) \(code)"
         case .started(let restartCount, _): return "\(who)Started#\(restartCount)"
         case .startFailed: return "\(who)StartFailed"
