@@ -13,7 +13,7 @@ struct DemoTests {
     // MARK: serve
 
     @Test func serveHealthReadinessFailAndTerm() throws {
-        let server = try DemoProcess(["serve", "--port", "0", "--ready-after", "2s"])
+        let server = try ChildProcess(["serve", "--port", "0", "--ready-after", "2s"])
         defer { server.stop() }
         let port = try Self.port(of: server)
 
@@ -31,12 +31,12 @@ struct DemoTests {
         #expect(try DemoHTTPClient.request(port: port, path: "/readyz").status == 200)
 
         server.send(SIGTERM)
-        #expect(try server.waitForExit() == DemoProcess.Exit(status: 0, bySignal: false))
+        #expect(try server.waitForExit() == ChildProcess.Exit(status: 0, bySignal: false))
         #expect(server.lines().contains { $0.contains("SIGTERM, stopped accepting") })
     }
 
     @Test func serveFailsAfterDelay() throws {
-        let server = try DemoProcess(["serve", "--port", "0", "--fail-after", "300ms", "--quiet"])
+        let server = try ChildProcess(["serve", "--port", "0", "--fail-after", "300ms", "--quiet"])
         defer { server.stop() }
         let port = try Self.port(of: server)
         try server.waitForLine(containing: "now failing (--fail-after 300ms)")
@@ -52,7 +52,7 @@ struct DemoTests {
         try "hello\n".write(to: site.appendingPathComponent("hello.txt"), atomically: true, encoding: .utf8)
         try "secret\n".write(to: directory.appendingPathComponent("secret.txt"), atomically: true, encoding: .utf8)
 
-        let server = try DemoProcess(["serve", "--port", "0", "--dir", site.path])
+        let server = try ChildProcess(["serve", "--port", "0", "--dir", site.path])
         defer { server.stop() }
         let port = try Self.port(of: server)
 
@@ -70,52 +70,52 @@ struct DemoTests {
     }
 
     @Test func serveReportsPortInUse() throws {
-        let first = try DemoProcess(["serve", "--port", "0"])
+        let first = try ChildProcess(["serve", "--port", "0"])
         defer { first.stop() }
         let port = try Self.port(of: first)
-        let second = try DemoProcess(["serve", "--port", String(port)])
+        let second = try ChildProcess(["serve", "--port", String(port)])
         defer { second.stop() }
-        #expect(try second.waitForExit() == DemoProcess.Exit(status: 1, bySignal: false))
+        #expect(try second.waitForExit() == ChildProcess.Exit(status: 1, bySignal: false))
         #expect(second.lines(.stderr) == ["serve: port \(port) is in use"])
     }
 
     // MARK: crash, sleep, usage
 
     @Test func crashExitsWithCode() throws {
-        let crash = try DemoProcess(["crash", "--code", "3", "--after", "100ms"])
+        let crash = try ChildProcess(["crash", "--code", "3", "--after", "100ms"])
         defer { crash.stop() }
-        #expect(try crash.waitForExit() == DemoProcess.Exit(status: 3, bySignal: false))
+        #expect(try crash.waitForExit() == ChildProcess.Exit(status: 3, bySignal: false))
         #expect(crash.lines().first == "crash: will exit with code 3 in 100ms")
     }
 
     @Test func crashDiesBySignal() throws {
-        let crash = try DemoProcess(["crash", "--signal", "TERM", "--after", "0"])
+        let crash = try ChildProcess(["crash", "--signal", "TERM", "--after", "0"])
         defer { crash.stop() }
-        #expect(try crash.waitForExit() == DemoProcess.Exit(status: SIGTERM, bySignal: true))
+        #expect(try crash.waitForExit() == ChildProcess.Exit(status: SIGTERM, bySignal: true))
     }
 
     @Test func sleepIgnoreTermSurvivesSigterm() throws {
-        let sleeper = try DemoProcess(["sleep", "--ignore-term"])
+        let sleeper = try ChildProcess(["sleep", "--ignore-term"])
         defer { sleeper.stop() }
         try sleeper.waitForLine(containing: "sleeping forever, ignoring SIGTERM")
         sleeper.send(SIGTERM)
         try sleeper.waitForLine(containing: "sleep: SIGTERM ignored")
         #expect(sleeper.isRunning)
         sleeper.send(SIGINT)
-        #expect(try sleeper.waitForExit() == DemoProcess.Exit(status: 0, bySignal: false))
+        #expect(try sleeper.waitForExit() == ChildProcess.Exit(status: 0, bySignal: false))
     }
 
     @Test func sleepTermDelayAndDuration() throws {
-        let delayed = try DemoProcess(["sleep", "--term-delay", "200ms"])
+        let delayed = try ChildProcess(["sleep", "--term-delay", "200ms"])
         defer { delayed.stop() }
         try delayed.waitForLine(containing: "sleeping forever")
         delayed.send(SIGTERM)
         try delayed.waitForLine(containing: "exiting in 200ms")
-        #expect(try delayed.waitForExit() == DemoProcess.Exit(status: 0, bySignal: false))
+        #expect(try delayed.waitForExit() == ChildProcess.Exit(status: 0, bySignal: false))
 
-        let short = try DemoProcess(["sleep", "0.2"])
+        let short = try ChildProcess(["sleep", "0.2"])
         defer { short.stop() }
-        #expect(try short.waitForExit() == DemoProcess.Exit(status: 0, bySignal: false))
+        #expect(try short.waitForExit() == ChildProcess.Exit(status: 0, bySignal: false))
         #expect(short.lines().last == "sleep: done after 200ms")
     }
 
@@ -124,16 +124,16 @@ struct DemoTests {
         ["proxy", "--listen", "0"], ["nonsense"], [],
     ])
     func badUsageExits2(arguments: [String]) throws {
-        let process = try DemoProcess(arguments)
+        let process = try ChildProcess(arguments)
         defer { process.stop() }
-        #expect(try process.waitForExit() == DemoProcess.Exit(status: 2, bySignal: false))
+        #expect(try process.waitForExit() == ChildProcess.Exit(status: 2, bySignal: false))
         #expect(!process.lines(.stderr).isEmpty)
     }
 
     @Test func linesPrintsExactCountAndWidth() throws {
-        let lines = try DemoProcess(["lines", "--count", "5000", "--width", "40", "--prefix", "msg"])
+        let lines = try ChildProcess(["lines", "--count", "5000", "--width", "40", "--prefix", "msg"])
         defer { lines.stop() }
-        #expect(try lines.waitForExit() == DemoProcess.Exit(status: 0, bySignal: false))
+        #expect(try lines.waitForExit() == ChildProcess.Exit(status: 0, bySignal: false))
         let output = lines.lines()
         #expect(output.count == 5000)
         #expect(output.first?.hasPrefix("msg 1 ") == true)
@@ -149,10 +149,10 @@ struct DemoTests {
         let payload = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         try Data(payload).write(to: directory.appendingPathComponent("payload.bin"))
 
-        let server = try DemoProcess(["serve", "--port", "0", "--dir", directory.path])
+        let server = try ChildProcess(["serve", "--port", "0", "--dir", directory.path])
         defer { server.stop() }
         let serverPort = try Self.port(of: server)
-        let proxy = try DemoProcess(["proxy", "--listen", "0", "--to", "127.0.0.1:\(serverPort)"])
+        let proxy = try ChildProcess(["proxy", "--listen", "0", "--to", "127.0.0.1:\(serverPort)"])
         defer { proxy.stop() }
         let proxyPort = try Self.port(of: proxy)
 
@@ -175,7 +175,7 @@ struct DemoTests {
         try proxy.waitForLine(containing: "failed:")
         #expect(proxy.isRunning)
         proxy.send(SIGTERM)
-        #expect(try proxy.waitForExit() == DemoProcess.Exit(status: 0, bySignal: false))
+        #expect(try proxy.waitForExit() == ChildProcess.Exit(status: 0, bySignal: false))
     }
 
     // MARK: files
@@ -185,13 +185,13 @@ struct DemoTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("app.log")
 
-        let tail = try DemoProcess(["tail", "--file", log.path])
+        let tail = try ChildProcess(["tail", "--file", log.path])
         defer { tail.stop() }
         try tail.waitForLine(containing: "waiting for", on: .stderr)
 
-        let writer = try DemoProcess(["write", "--file", log.path, "--every", "50ms", "--count", "3", "--text", "hello"])
+        let writer = try ChildProcess(["write", "--file", log.path, "--every", "50ms", "--count", "3", "--text", "hello"])
         defer { writer.stop() }
-        #expect(try writer.waitForExit() == DemoProcess.Exit(status: 0, bySignal: false))
+        #expect(try writer.waitForExit() == ChildProcess.Exit(status: 0, bySignal: false))
         try tail.waitForLine(containing: "hello 3")
         #expect(tail.lines().filter { $0.contains("hello") }.count == 3)
 
@@ -211,27 +211,27 @@ struct DemoTests {
         #expect(tail.lines().allSatisfy { !$0.hasPrefix("tail:") })
 
         tail.send(SIGTERM)
-        #expect(try tail.waitForExit() == DemoProcess.Exit(status: 0, bySignal: false))
+        #expect(try tail.waitForExit() == ChildProcess.Exit(status: 0, bySignal: false))
     }
 
     @Test func refreshRewritesPageAtomically() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let page = directory.appendingPathComponent("index.html")
-        let refresh = try DemoProcess(["refresh", "--file", page.path, "--every", "100ms"])
+        let refresh = try ChildProcess(["refresh", "--file", page.path, "--every", "100ms"])
         defer { refresh.stop() }
         try refresh.waitForLine(containing: "(update 2)")
         let contents = try String(contentsOf: page, encoding: .utf8)
         #expect(contents.contains("<strong id=\"counter\">"))
         refresh.send(SIGTERM)
-        #expect(try refresh.waitForExit() == DemoProcess.Exit(status: 0, bySignal: false))
+        #expect(try refresh.waitForExit() == ChildProcess.Exit(status: 0, bySignal: false))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["index.html"])
     }
 
     // MARK: helpers
 
     /// The port from the first line, `serve: listening on 127.0.0.1:PORT …` (or `proxy: …`).
-    private static func port(of process: DemoProcess) throws -> Int {
+    private static func port(of process: ChildProcess) throws -> Int {
         let line = try process.waitForLine(containing: "listening on ")
         let address = line.components(separatedBy: "listening on ")[1].split(separator: " ")[0]
         guard let port = address.split(separator: ":").last.flatMap({ Int($0) }) else {

@@ -3,8 +3,8 @@ import PodRunKit
 import Testing
 
 /// `podrun logs` end to end, against a run directory built by hand under a temporary
-/// `--state-dir`. Enabled once the `logs` subcommand is registered in the root command.
-@Suite(.enabled(if: LogsCommandAvailability.isRegistered))
+/// `--state-dir`.
+@Suite
 final class LogsCommandTests {
     let stateDir: URL
 
@@ -66,10 +66,4 @@ final class LogsCommandTests {
         #expect(missing.status == 1)
         #expect(missing.stderr.hasPrefix(#"error: pod "nothere" not found"#))
     }
-}
-
-enum LogsCommandAvailability {
-    /// True when the built `podrun` has a `logs` subcommand.
-    /// (`podrun logs --help` exits 0 either way: without the subcommand it prints the root help.)
-    static let isRegistered: Bool = (try? PodrunCLI.run(["logs", "--help"]).stdout.contains("USAGE: podrun logs")) == true
 }

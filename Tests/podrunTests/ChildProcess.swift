@@ -5,10 +5,11 @@ import Glibc
 import Darwin
 #endif
 
-/// A `podrun-demo` child process for end-to-end tests: started with pipes on stdout and stderr,
-/// whose lines are collected as they arrive so a test can wait for a specific log line (with a
-/// timeout) instead of sleeping and hoping. `stop()` kills and reaps it; call it in a `defer`.
-final class DemoProcess: @unchecked Sendable {
+/// A child process for end-to-end tests (`podrun-demo`, or `podrun` itself): started with pipes
+/// on stdout and stderr, whose lines are collected as they arrive so a test can wait for a
+/// specific line (with a timeout) instead of sleeping and hoping. `stop()` kills and reaps it;
+/// call it in a `defer`.
+final class ChildProcess: @unchecked Sendable {
     // Why @unchecked is safe: `process`, the pipes and `arguments` are set in `init` and never
     // reassigned. The mutable state (`output`, `closedStreams`, `exited`) is only read or written
     // while `condition` is locked, by the reader threads, the termination handler and the test.
@@ -34,10 +35,18 @@ final class DemoProcess: @unchecked Sendable {
     }
 
     /// Starts `podrun-demo` with `arguments`.
-    init(_ arguments: [String]) throws {
+    convenience init(_ arguments: [String]) throws {
+        try self.init(executable: try Self.binary(), arguments)
+    }
+
+    /// Starts `executable` with `arguments`; `environment` entries are added to the test's.
+    init(executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws {
         self.arguments = arguments
-        process.executableURL = try Self.binary()
+        process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         process.standardInput = FileHandle.nullDevice
@@ -73,10 +82,10 @@ final class DemoProcess: @unchecked Sendable {
                 return line
             }
             if closedStreams.contains(stream) {
-                throw DemoTestError("\(stream) of podrun-demo \(arguments.joined(separator: " ")) ended without a line containing '\(text)'; \(transcript())")
+                throw DemoTestError("\(stream) of \(process.executableURL?.lastPathComponent ?? "?") \(arguments.joined(separator: " ")) ended without a line containing '\(text)'; \(transcript())")
             }
             if !condition.wait(until: deadline) {
-                throw DemoTestError("no line containing '\(text)' on \(stream) of podrun-demo \(arguments.joined(separator: " ")) within \(timeout)s; \(transcript())")
+                throw DemoTestError("no line containing '\(text)' on \(stream) of \(process.executableURL?.lastPathComponent ?? "?") \(arguments.joined(separator: " ")) within \(timeout)s; \(transcript())")
             }
         }
     }
@@ -94,7 +103,7 @@ final class DemoProcess: @unchecked Sendable {
             if !condition.wait(until: deadline) {
                 let text = transcript()
                 condition.unlock()
-                throw DemoTestError("podrun-demo \(arguments.joined(separator: " ")) still running after \(timeout)s; \(text)")
+                throw DemoTestError("\(process.executableURL?.lastPathComponent ?? "?") \(arguments.joined(separator: " ")) still running after \(timeout)s; \(text)")
             }
         }
         condition.unlock()
@@ -157,7 +166,7 @@ final class DemoProcess: @unchecked Sendable {
         if let path = ProcessInfo.processInfo.environment["PODRUN_DEMO_BINARY"] {
             return URL(fileURLWithPath: path)
         }
-        var starts = [Bundle(for: DemoProcess.self).bundleURL, Bundle.main.bundleURL,
+        var starts = [Bundle(for: ChildProcess.self).bundleURL, Bundle.main.bundleURL,
                       URL(fileURLWithPath: CommandLine.arguments[0])]
         starts += Bundle.allBundles.map(\.bundleURL)
         for start in starts {
