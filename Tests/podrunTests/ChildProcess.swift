@@ -73,7 +73,7 @@ final class ChildProcess: @unchecked Sendable {
     /// Waits for a line on `stream` that contains `text` and returns it. Fails with the output
     /// so far when the timeout passes or the stream ends first.
     @discardableResult
-    func waitForLine(containing text: String, on stream: Stream = .stdout, timeout: Double = 5) throws -> String {
+    func waitForLine(containing text: String, on stream: Stream = .stdout, timeout: Double = 30) throws -> String {
         let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
         defer { condition.unlock() }
@@ -96,7 +96,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits for the process to end and for its output to be fully read.
-    func waitForExit(timeout: Double = 5) throws -> Exit {
+    func waitForExit(timeout: Double = 30) throws -> Exit {
         let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
         while !(exited && closedStreams.count == 2) {

@@ -55,8 +55,8 @@ struct LogsOfLivePodTests {
         defer { follower.stop() }
         try follower.waitForLine(containing: "first")
         _ = FileManager.default.createFile(atPath: workspace.root.appendingPathComponent("go").path, contents: nil)
-        #expect(try follower.waitForExit(timeout: 15) == ChildProcess.Exit(status: 0, bySignal: false))
+        #expect(try follower.waitForExit(timeout: 30) == ChildProcess.Exit(status: 0, bySignal: false))
         #expect(follower.lines() == ["first", "second", "done"])
-        #expect(try podrun.waitForExit(timeout: 15).status == 0)
+        #expect(try podrun.waitForExit(timeout: 30).status == 0)
     }
 }

@@ -30,7 +30,7 @@ final class CLIWorkspace {
     }
 
     /// Waits until `file` has at least `count` lines.
-    func wait(for file: String, lines count: Int = 1, timeout: Duration = .seconds(10)) async -> Bool {
+    func wait(for file: String, lines count: Int = 1, timeout: Duration = .seconds(30)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if lines(file).count >= count { return true }
@@ -231,7 +231,7 @@ struct RunCommandTests {
         #expect(await workspace.wait(for: "pids", lines: 2))
         try podrun.waitForLine(containing: "▸ app Started")
         podrun.send(signal)
-        let exit = try podrun.waitForExit(timeout: 10)
+        let exit = try podrun.waitForExit(timeout: 30)
         #expect(exit == ChildProcess.Exit(status: 0, bySignal: false))
         #expect(workspace.lines("stopped") == ["app", "sidecar"])
         #expect(podrun.lines().contains("▸ PodStopping (stop requested)"))
@@ -256,7 +256,7 @@ struct RunCommandTests {
         podrun.send(SIGINT)
         try podrun.waitForLine(containing: "▸ stubborn Killing")
         podrun.send(SIGINT)
-        let exit = try podrun.waitForExit(timeout: 10)
+        let exit = try podrun.waitForExit(timeout: 30)
         #expect(exit == ChildProcess.Exit(status: 1, bySignal: false))
         #expect(podrun.lines().contains("▸ stubborn Exited 137 (SIGKILL, Error)"))
         #expect(await allGone(workspace.lines("pids").compactMap { Int32($0) }, within: .seconds(1)))
@@ -287,7 +287,7 @@ struct RunCommandTests {
         #expect(pids.count == 5)
         #expect(pids.allSatisfy(isAlive))
         podrun.send(SIGKILL)
-        _ = try podrun.waitForExit(timeout: 5)
+        _ = try podrun.waitForExit(timeout: 30)
         #expect(await allGone(pids, within: .seconds(1)))
     }
 }

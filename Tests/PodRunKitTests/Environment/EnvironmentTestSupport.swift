@@ -42,7 +42,7 @@ func firstElement<T: Sendable>(of stream: AsyncStream<T>, within timeout: Durati
 }
 
 /// Polls `condition` until it holds or `timeout` passes (for effects of other processes).
-func environmentEventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+func environmentEventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
         if ContinuousClock.now >= deadline { return false }

@@ -34,14 +34,14 @@ import Darwin
     func outcomes(_ c: Case) async throws {
         let t = try HandlerTestFixture()
         let command = c.command.map { $0.replacingOccurrences(of: "<dir>", with: t.dir) }
-        let outcome = await t.probes.run(.exec(ExecAction(command: command)), timeout: .seconds(5), context: t.context())
+        let outcome = await t.probes.run(.exec(ExecAction(command: command)), timeout: .seconds(30), context: t.context())
         let expected: ProbeOutcome = c.message.map { .failure(message: $0.replacingOccurrences(of: "<dir>", with: t.dir)) } ?? .success
         #expect(outcome == expected)
     }
 
     @Test func missingWorkingDirectoryIsReported() async throws {
         let t = try HandlerTestFixture()
-        let outcome = await t.probes.run(.exec(ExecAction(command: ["true"])), timeout: .seconds(5), context: t.context(workingDirectory: "/nonexistent-dir"))
+        let outcome = await t.probes.run(.exec(ExecAction(command: ["true"])), timeout: .seconds(30), context: t.context(workingDirectory: "/nonexistent-dir"))
         #expect(outcome == .failure(message: "exec [true]: chdir \"/nonexistent-dir\": no such file or directory"))
     }
 
@@ -67,7 +67,7 @@ import Darwin
         let t = try HandlerTestFixture()
         let script = "test \"$PROBE_VAR\" = 'a b' && test \"$(pwd -P)\" = \"$0\" || { echo \"var=$PROBE_VAR cwd=$(pwd -P)\"; exit 1; }"
         let outcome = await t.probes.run(
-            .exec(ExecAction(command: ["/bin/sh", "-c", script, t.dir])), timeout: .seconds(5),
+            .exec(ExecAction(command: ["/bin/sh", "-c", script, t.dir])), timeout: .seconds(30),
             context: t.context(environment: ["PROBE_VAR": "a b"], workingDirectory: t.dir))
         #expect(outcome == .success)
     }
@@ -77,7 +77,7 @@ import Darwin
         let t = try HandlerTestFixture()
         let outcome = await t.probes.run(
             .exec(ExecAction(command: ["/bin/sh", "-c", "test \"$0\" = '$(PROBE_VAR)' || { echo \"got $0\"; exit 1; }", "$(PROBE_VAR)"])),
-            timeout: .seconds(5), context: t.context(environment: ["PROBE_VAR": "x"]))
+            timeout: .seconds(30), context: t.context(environment: ["PROBE_VAR": "x"]))
         #expect(outcome == .success)
     }
 
@@ -86,10 +86,10 @@ import Darwin
         #expect(FileManager.default.createFile(atPath: t.path("ready"), contents: Data("yes\n".utf8)))
         let dir = t.dir
         let context = t.context(translatePath: { $0.hasPrefix("/data/") ? dir + "/" + $0.dropFirst("/data/".count) : $0 })
-        let outcome = await t.probes.run(.exec(ExecAction(command: ["cat", "/data/ready"])), timeout: .seconds(5), context: context)
+        let outcome = await t.probes.run(.exec(ExecAction(command: ["cat", "/data/ready"])), timeout: .seconds(30), context: context)
         #expect(outcome == .success)
         // The message shows the command as the spec has it.
-        let missing = await t.probes.run(.exec(ExecAction(command: ["cat", "/data/missing"])), timeout: .seconds(5), context: context)
+        let missing = await t.probes.run(.exec(ExecAction(command: ["cat", "/data/missing"])), timeout: .seconds(30), context: context)
         #expect(missing == .failure(message: "exec [cat /data/missing]: exit status 1: cat: \(dir)/missing: No such file or directory"))
     }
 

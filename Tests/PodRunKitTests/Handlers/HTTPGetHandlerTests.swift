@@ -45,7 +45,7 @@ import Testing
         let t = try HandlerTestFixture()
         let server = try LoopbackHTTPServer(routes: Self.routes)
         defer { server.stop() }
-        let outcome = await t.probes.run(.httpGet(HTTPGetAction(path: c.path, port: .int(server.port))), timeout: .seconds(5), context: t.context())
+        let outcome = await t.probes.run(.httpGet(HTTPGetAction(path: c.path, port: .int(server.port))), timeout: .seconds(30), context: t.context())
         let expected: ProbeOutcome = c.failure.map { .failure(message: "HTTP GET http://127.0.0.1:\(server.port)\($0)") } ?? .success
         #expect(outcome == expected)
         #expect(server.requests.map(\.path) == c.seen)
@@ -55,7 +55,7 @@ import Testing
         let t = try HandlerTestFixture()
         let server = try LoopbackHTTPServer(routes: Self.routes)
         defer { server.stop() }
-        let report = await t.probes.check(.httpGet(HTTPGetAction(path: "/elsewhere", port: .int(server.port))), timeout: .seconds(5), context: t.context())
+        let report = await t.probes.check(.httpGet(HTTPGetAction(path: "/elsewhere", port: .int(server.port))), timeout: .seconds(30), context: t.context())
         #expect(report.outcome == .success)
         #expect(report.note == "HTTP GET http://127.0.0.1:\(server.port)/elsewhere: redirect (status 302) to http://podrun-other-host.invalid:1/ok not followed: another host")
     }
@@ -65,14 +65,14 @@ import Testing
         let server = try LoopbackHTTPServer(routes: Self.routes)
         defer { server.stop() }
         let plain = HTTPGetAction(path: "/ok", port: .int(server.port))
-        #expect(await t.probes.run(.httpGet(plain), timeout: .seconds(5), context: t.context()) == .success)
+        #expect(await t.probes.run(.httpGet(plain), timeout: .seconds(30), context: t.context()) == .success)
         let custom = HTTPGetAction(
             path: "/ok?verbose=1", port: .int(server.port),
             httpHeaders: [
                 HTTPHeader(name: "X-Probe", value: "one"), HTTPHeader(name: "X-Probe", value: "two"),
                 HTTPHeader(name: "user-agent", value: "my-checker/2"), HTTPHeader(name: "Accept", value: "application/json"),
             ])
-        #expect(await t.probes.run(.httpGet(custom), timeout: .seconds(5), context: t.context()) == .success)
+        #expect(await t.probes.run(.httpGet(custom), timeout: .seconds(30), context: t.context()) == .success)
 
         let requests = server.requests
         try #require(requests.count == 2)
@@ -90,8 +90,8 @@ import Testing
         let server = try LoopbackHTTPServer(routes: Self.routes)
         defer { server.stop() }
         let context = t.context(ports: ["web": server.port])
-        #expect(await t.probes.run(.httpGet(HTTPGetAction(path: "/ok", port: .string("web"))), timeout: .seconds(5), context: context) == .success)
-        let unknown = await t.probes.run(.httpGet(HTTPGetAction(path: "/ok", port: .string("admin"))), timeout: .seconds(5), context: context)
+        #expect(await t.probes.run(.httpGet(HTTPGetAction(path: "/ok", port: .string("web"))), timeout: .seconds(30), context: context) == .success)
+        let unknown = await t.probes.run(.httpGet(HTTPGetAction(path: "/ok", port: .string("admin"))), timeout: .seconds(30), context: context)
         #expect(unknown == .failure(message: "HTTP GET http://127.0.0.1:admin/ok: no port named \"admin\" in container \"app\""))
         #expect(server.requests.count == 1)
     }
@@ -99,7 +99,7 @@ import Testing
     @Test func connectionRefused() async throws {
         let t = try HandlerTestFixture()
         let port = try LoopbackListener.unusedPort()
-        let outcome = await t.probes.run(.httpGet(HTTPGetAction(path: "/healthz", port: .int(port))), timeout: .seconds(5), context: t.context())
+        let outcome = await t.probes.run(.httpGet(HTTPGetAction(path: "/healthz", port: .int(port))), timeout: .seconds(30), context: t.context())
         #expect(outcome == .failure(message: "HTTP GET http://127.0.0.1:\(port)/healthz: connection refused"))
     }
 
@@ -120,7 +120,7 @@ import Testing
         let server = try LoopbackHTTPServer(routes: Self.routes)
         defer { server.stop() }
         let outcome = await t.probes.run(
-            .httpGet(HTTPGetAction(path: "/ok", port: .int(server.port), scheme: .https)), timeout: .seconds(5), context: t.context())
+            .httpGet(HTTPGetAction(path: "/ok", port: .int(server.port), scheme: .https)), timeout: .seconds(30), context: t.context())
         guard case .failure(let message) = outcome else {
             Issue.record("expected a failure, got \(outcome)")
             return
@@ -138,7 +138,7 @@ import Testing
         let server = try LoopbackHTTPServer(routes: Self.routes)
         defer { server.stop() }
         async let slow = t.probes.run(.httpGet(HTTPGetAction(path: "/silent", port: .int(server.port))), timeout: .milliseconds(200), context: t.context())
-        async let big = t.probes.run(.httpGet(HTTPGetAction(path: "/large", port: .int(server.port))), timeout: .seconds(5), context: t.context())
+        async let big = t.probes.run(.httpGet(HTTPGetAction(path: "/large", port: .int(server.port))), timeout: .seconds(30), context: t.context())
         #expect(await slow == .failure(message: "timed out after 200ms"))
         #expect(await big == .success)
         #expect(await handlerEventually { t.probes.http.delegate.registeredCount == 0 })

@@ -75,7 +75,7 @@ final class HandlerTestBox<Value>: @unchecked Sendable {
 }
 
 /// Polls `condition` every few milliseconds until it holds or `timeout` passes.
-func handlerEventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+func handlerEventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
         if ContinuousClock.now >= deadline { return false }

@@ -35,7 +35,7 @@ import Testing
 
     @Test func unknownHostFails() async throws {
         let t = try HandlerTestFixture()
-        let outcome = await t.probes.run(.tcpSocket(TCPSocketAction(port: .int(80), host: "podrun-no-such-host.invalid")), timeout: .seconds(5), context: t.context())
+        let outcome = await t.probes.run(.tcpSocket(TCPSocketAction(port: .int(80), host: "podrun-no-such-host.invalid")), timeout: .seconds(30), context: t.context())
         #expect(outcome == .failure(message: "TCP podrun-no-such-host.invalid:80: no such host"))
     }
 

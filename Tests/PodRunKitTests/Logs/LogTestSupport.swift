@@ -166,7 +166,7 @@ func runCaptured(
 }
 
 /// Polls `condition` every few milliseconds until it holds or `timeout` passes.
-func eventuallyTrue(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+func eventuallyTrue(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
         if ContinuousClock.now >= deadline { return false }

@@ -30,7 +30,7 @@ final class EventCollector: Sendable {
 
     /// The first event (already seen or still to come) that matches, or nil after `timeout`.
     func wait(
-        timeout: Duration = .seconds(10), sourceLocation: Testing.SourceLocation = #_sourceLocation,
+        timeout: Duration = .seconds(30), sourceLocation: Testing.SourceLocation = #_sourceLocation,
         for predicate: @escaping @Sendable (EventRecord) -> Bool
     ) async -> EventRecord? {
         let id = UUID()
@@ -57,7 +57,7 @@ final class EventCollector: Sendable {
         return found
     }
 
-    func wait(_ type: String, _ container: String? = nil, timeout: Duration = .seconds(10), sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> EventRecord? {
+    func wait(_ type: String, _ container: String? = nil, timeout: Duration = .seconds(30), sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> EventRecord? {
         await wait(timeout: timeout, sourceLocation: sourceLocation) { $0.event.type == type && (container == nil || $0.event.container == container) }
     }
 

@@ -42,7 +42,7 @@ final class LivePod {
 
     /// Waits for the pod to end; kills it if it does not within `timeout`.
     @discardableResult
-    func finished(timeout: Duration = .seconds(15)) async -> PodPhase? {
+    func finished(timeout: Duration = .seconds(30)) async -> PodPhase? {
         guard await events.wait("PodFinished", timeout: timeout) != nil else {
             await supervisor.kill()
             _ = await supervisor.waitUntilFinished()
@@ -83,7 +83,7 @@ func processExists(_ pid: Int32) -> Bool {
 }
 
 /// Waits until none of `pids` exists, or `timeout` passes.
-func waitUntilGone(_ pids: [Int32], timeout: Duration = .seconds(2)) async -> Bool {
+func waitUntilGone(_ pids: [Int32], timeout: Duration = .seconds(5)) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if pids.allSatisfy({ !processExists($0) }) { return true }
