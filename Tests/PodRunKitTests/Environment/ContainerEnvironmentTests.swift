@@ -242,7 +242,7 @@ import Darwin
             defer { sidecar.killImmediately() }
             _ = try await launch(app)
             let expected = "line 1 from logging\nline 2 from logging\nline 3 from logging\n"
-            let arrived = await environmentEventually {
+            let arrived = await eventually {
                 (try? String(contentsOf: output, encoding: .utf8))?.hasSuffix(expected) == true
             }
             #expect(arrived, "the sidecar printed: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")

@@ -40,13 +40,3 @@ func firstElement<T: Sendable>(of stream: AsyncStream<T>, within timeout: Durati
         return value
     }
 }
-
-/// Polls `condition` until it holds or `timeout` passes (for effects of other processes).
-func environmentEventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        if ContinuousClock.now >= deadline { return false }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return true
-}

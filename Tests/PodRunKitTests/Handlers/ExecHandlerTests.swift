@@ -59,7 +59,7 @@ import Darwin
         #if os(Linux)
         #expect(processIsGone(grandchild), "killed and reaped before the outcome was reported")
         #else
-        #expect(await handlerEventually { processIsGone(grandchild) })
+        #expect(await eventually { processIsGone(grandchild) })
         #endif
     }
 
@@ -114,13 +114,13 @@ import Darwin
         let t = try HandlerTestFixture()
         let command = ["/bin/sh", "-c", "sleep 30 & echo $! > \"$0\"; wait", t.path("bg.pid")]
         let task = Task { await t.probes.run(.exec(ExecAction(command: command)), timeout: .seconds(30), context: t.context()) }
-        #expect(await handlerEventually { t.readPID("bg.pid") != nil })
+        #expect(await eventually { t.readPID("bg.pid") != nil })
         task.cancel()
         let (outcome, elapsed) = await timed { await task.value }
         #expect(outcome == .failure(message: "cancelled"))
         #expect(elapsed < .seconds(10))
         let grandchild = try #require(t.readPID("bg.pid"))
-        #expect(await handlerEventually { processIsGone(grandchild) })
+        #expect(await eventually { processIsGone(grandchild) })
     }
 
     /// A background process that keeps the output pipe open does not delay the outcome.

@@ -141,7 +141,7 @@ import Testing
         async let big = t.probes.run(.httpGet(HTTPGetAction(path: "/large", port: .int(server.port))), timeout: .seconds(30), context: t.context())
         #expect(await slow == .failure(message: "timed out after 200ms"))
         #expect(await big == .success)
-        #expect(await handlerEventually { t.probes.http.delegate.registeredCount == 0 })
+        #expect(await eventually { t.probes.http.delegate.registeredCount == 0 })
     }
 
     @Test func cancellationEndsTheRequestPromptly() async throws {
@@ -151,7 +151,7 @@ import Testing
         let task = Task {
             await t.probes.run(.httpGet(HTTPGetAction(path: "/silent", port: .int(server.port))), timeout: .seconds(30), context: t.context())
         }
-        #expect(await handlerEventually { server.requests.count == 1 })
+        #expect(await eventually { server.requests.count == 1 })
         task.cancel()
         let (outcome, elapsed) = await timed { await task.value }
         #expect(outcome == .failure(message: "cancelled"))

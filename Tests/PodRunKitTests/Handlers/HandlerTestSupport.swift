@@ -61,34 +61,6 @@ final class HandlerTestFixture: Sendable {
     }
 }
 
-/// A value behind a lock, for test bookkeeping. `@unchecked Sendable` is sound: `value` is only
-/// touched inside `withLock`, which holds `lock`.
-final class HandlerTestBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}
-
-/// Polls `condition` every few milliseconds until it holds or `timeout` passes.
-func handlerEventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        if ContinuousClock.now >= deadline { return false }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return true
-}
-
-/// True when no process (not even a zombie) has this pid.
-func processIsGone(_ pid: Int32) -> Bool {
-    kill(pid, 0) != 0 && errno == ESRCH
-}
-
 /// Runs `body` and returns its value with the time it took.
 func timed<T>(_ body: () async throws -> T) async rethrows -> (T, Duration) {
     let clock = ContinuousClock()
@@ -101,7 +73,7 @@ func timed<T>(_ body: () async throws -> T) async rethrows -> (T, Duration) {
 final class LoopbackListener: Sendable {
     let fd: Int32
     let port: Int32
-    private let clients = HandlerTestBox<[Int32]>([])
+    private let clients = Locked<[Int32]>([])
 
     init(backlog: Int32 = 16) throws {
         let fd = socket(AF_INET, LoopbackListener.streamType, 0)

@@ -56,13 +56,13 @@ import Testing
         let t = try HandlerTestFixture()
         let command = ["/bin/sh", "-c", "sleep 30 & echo $! > \"$0\"; wait", t.path("bg.pid")]
         let task = Task { await t.hooks.run(.exec(ExecAction(command: command)), context: t.context()) }
-        #expect(await handlerEventually { t.readPID("bg.pid") != nil })
+        #expect(await eventually { t.readPID("bg.pid") != nil })
         task.cancel()
         let (outcome, elapsed) = await timed { await task.value }
         #expect(elapsed < .seconds(10))
         #expect(outcome == .failed(message: "exec [/bin/sh -c sleep 30 & echo $! > \"$0\"; wait \(t.path("bg.pid"))]: cancelled"))
         let grandchild = try #require(t.readPID("bg.pid"))
-        #expect(await handlerEventually { processIsGone(grandchild) })
+        #expect(await eventually { processIsGone(grandchild) })
     }
 
     @Test func httpGetHook() async throws {
@@ -78,7 +78,7 @@ import Testing
                 == .failed(message: "HTTP GET http://127.0.0.1:1/drain: connection refused"))
 
         let task = Task { await t.hooks.run(.httpGet(HTTPGetAction(path: "/hang", port: .int(server.port))), context: t.context()) }
-        #expect(await handlerEventually { server.requests.count == 3 })
+        #expect(await eventually { server.requests.count == 3 })
         task.cancel()
         let (outcome, elapsed) = await timed { await task.value }
         #expect(elapsed < .seconds(10))

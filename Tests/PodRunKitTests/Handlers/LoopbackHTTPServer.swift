@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import PodRunKit
 
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +37,7 @@ final class LoopbackHTTPServer: Sendable {
 
     private let listener: LoopbackListener
     private let routes: [String: Reply]
-    private let state = HandlerTestBox(State())
+    private let state = Locked(State())
 
     var port: Int32 { listener.port }
     var requests: [Request] { state.withLock { $0.requests } }

@@ -200,7 +200,7 @@ import Darwin
             try await write(payload, to: capture.standardOutput)
             writerDone.withLock { $0 = true }
         }
-        #expect(await eventuallyTrue { entered.withLock { $0 } >= 1 })
+        #expect(await eventually { entered.withLock { $0 } >= 1 })
         // While the first batch is held, the capture reads no more, so the pipe fills and the
         // writer cannot have written everything.
         #expect(!writerDone.withLock { $0 }, "the writer is held back by its full pipe")

@@ -93,7 +93,7 @@ import Darwin
             eventsDone.withLock { $0 = true }
         }
         eventWriter.start()
-        #expect(await eventuallyTrue { eventsDone.withLock { $0 } }, "writeWithoutWaiting returned while output was stuck")
+        #expect(await eventually { eventsDone.withLock { $0 } }, "writeWithoutWaiting returned while output was stuck")
 
         // Unblock: read until EOF. The read end is closed only after the reader is done with it,
         // so the reader can never read a descriptor number another test has reused meanwhile.
@@ -104,11 +104,11 @@ import Darwin
             readerDone.withLock { $0 = true }
         }
         reader.start()
-        #expect(await eventuallyTrue { logsDone.withLock { $0 } })
+        #expect(await eventually { logsDone.withLock { $0 } })
         output.close()
         #expect(output.failure == nil)
         close(writeEnd)
-        #expect(await eventuallyTrue { readerDone.withLock { $0 } })
+        #expect(await eventually { readerDone.withLock { $0 } })
         close(readEnd)
     }
 
@@ -120,7 +120,7 @@ import Darwin
             done.withLock { $0 = true }
         }
         producer.start()
-        #expect(await eventuallyTrue { done.withLock { $0 } })
+        #expect(await eventually { done.withLock { $0 } })
         output.flush()
         #expect(output.failure == EBADF)
         output.close()

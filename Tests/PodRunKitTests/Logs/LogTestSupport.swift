@@ -165,16 +165,6 @@ func runCaptured(
     return status
 }
 
-/// Polls `condition` every few milliseconds until it holds or `timeout` passes.
-func eventuallyTrue(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        if ContinuousClock.now >= deadline { return false }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return true
-}
-
 /// A shared launcher for the log tests.
 let logTestLauncher: ProcessLauncher? = try? ProcessLauncher(shimPath: ProcessLauncher.locateShim())
 

@@ -384,13 +384,13 @@ final class FollowRun: Sendable {
     var output: String { String(decoding: output_.withLock { $0 }, as: UTF8.self) }
 
     func waitFor(_ text: String, timeout: Duration = .seconds(30)) async throws {
-        guard await eventuallyTrue(timeout: timeout, { output.hasSuffix(text) || output.contains(text) }) else {
+        guard await eventually(timeout: timeout, { output.hasSuffix(text) || output.contains(text) }) else {
             throw LogTestTimeout(what: "\(text.debugDescription) in \(output.debugDescription)")
         }
     }
 
     func waitForEnd(timeout: Duration = .seconds(30)) async throws {
-        guard await eventuallyTrue(timeout: timeout, { result.withLock { $0 } != nil }) else {
+        guard await eventually(timeout: timeout, { result.withLock { $0 } != nil }) else {
             throw LogTestTimeout(what: "podrun logs -f to end")
         }
         if case .failure(let error) = result.withLock({ $0 }) { throw error }

@@ -78,18 +78,11 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 /// Whether a process still exists (zombies included until reaped).
-func processExists(_ pid: Int32) -> Bool {
-    kill(pid, 0) == 0 || errno == EPERM
-}
+func processExists(_ pid: Int32) -> Bool { !processIsGone(pid) }
 
 /// Waits until none of `pids` exists, or `timeout` passes.
 func waitUntilGone(_ pids: [Int32], timeout: Duration = .seconds(5)) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if pids.allSatisfy({ !processExists($0) }) { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return pids.allSatisfy { !processExists($0) }
+    await eventually(timeout: timeout) { pids.allSatisfy(processIsGone) }
 }
 
 @Suite("PodSupervisor with real processes")

@@ -50,9 +50,9 @@ typealias ShimExit = PodRunKit.ProcessExit
         let grandchild = try t.readPID(pidFile)
         // On Linux the shim is a subreaper and reaps the whole group before it reports the exit;
         // elsewhere the orphan's new parent reaps it soon after.
-        #expect(await eventually { isGone(grandchild) })
+        #expect(await eventually { processIsGone(grandchild) })
         #if os(Linux)
-        #expect(isGone(grandchild), "reaped before the exit was reported")
+        #expect(processIsGone(grandchild), "reaped before the exit was reported")
         #endif
     }
 
@@ -72,7 +72,7 @@ typealias ShimExit = PodRunKit.ProcessExit
         let p = try await t.start(["/bin/sh", "-c", script, pidFile], output: output)
         #expect(try await p.exit(timeout: .seconds(5)) == ShimExit(exitCode: 4))
         let escaped = try t.readPID(pidFile)
-        #expect(!isGone(escaped), "the escaped process is outside the group and still holds the pipe")
+        #expect(!processIsGone(escaped), "the escaped process is outside the group and still holds the pipe")
     }
     #endif
 
@@ -108,7 +108,7 @@ typealias ShimExit = PodRunKit.ProcessExit
         p.process.signalGroup(SIGTERM)
         // Positive evidence that TERM arrived and was handled; afterwards the process still runs.
         #expect(await eventually { (try? String(contentsOfFile: log, encoding: .utf8)) == "term\n" })
-        #expect(!isGone(p.process.pid))
+        #expect(!processIsGone(p.process.pid))
         #expect(p.exitedYet() == nil)
         p.process.signalGroup(SIGKILL)
         #expect(try await p.exit() == .killed(by: SIGKILL))
@@ -123,7 +123,7 @@ typealias ShimExit = PodRunKit.ProcessExit
         let grandchild = try t.readPID(pidFile)
         p.process.killImmediately()
         #expect(try await p.exit() == .killed(by: SIGKILL))
-        #expect(await eventually { isGone(grandchild) && isGone(p.process.pid) })
+        #expect(await eventually { processIsGone(grandchild) && processIsGone(p.process.pid) })
         p.process.killImmediately()  // harmless twice
     }
 
@@ -248,15 +248,15 @@ typealias ShimExit = PodRunKit.ProcessExit
 
         #expect(await eventually { ["main.pid", "child.pid", "writer.pid"].allSatisfy { (try? t.readPID(t.path($0))) != nil } })
         let mainPID = try t.readPID(t.path("main.pid"))
-        defer { if !isGone(mainPID) { kill(-mainPID, SIGKILL) } }
+        defer { if !processIsGone(mainPID) { kill(-mainPID, SIGKILL) } }
         let childPID = try t.readPID(t.path("child.pid"))
-        #expect(!isGone(mainPID) && !isGone(childPID))
+        #expect(!processIsGone(mainPID) && !processIsGone(childPID))
 
         kill(try t.readPID(t.path("writer.pid")), SIGKILL)
 
         #expect(try await helper.exit() == ShimExit(exitCode: 0))
         #expect(try String(contentsOfFile: t.path("shim.status"), encoding: .utf8) == "137\n", "the shim died by SIGKILL, like its container")
-        #expect(await eventually { isGone(mainPID) && isGone(childPID) })
+        #expect(await eventually { processIsGone(mainPID) && processIsGone(childPID) })
     }
 
     // MARK: Load
@@ -278,7 +278,7 @@ typealias ShimExit = PodRunKit.ProcessExit
         #expect(results.count == 50)
         for (i, status, _) in results { #expect(status == ShimExit(exitCode: Int32(i % 7))) }
         #expect(await eventually(timeout: .seconds(10)) { t.launcher.runningShimCount == 0 }, "Foundation reaped every shim")
-        #expect(results.allSatisfy { isGone($0.2) }, "no zombie shims")
+        #expect(results.allSatisfy { processIsGone($0.2) }, "no zombie shims")
         #expect(calls.value == 50, "onExit called exactly once per process")
     }
 
@@ -421,46 +421,18 @@ private struct Launched: Sendable {
     func exitedYet() -> ShimExit? { exited.withLock { $0 } }
 }
 
-/// Polls `condition` every few milliseconds until it holds or `timeout` passes.
-private func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        if ContinuousClock.now >= deadline { return false }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return true
-}
-
-/// True when no process (not even a zombie) has this pid.
-private func isGone(_ pid: Int32) -> Bool {
-    kill(pid, 0) != 0 && errno == ESRCH
-}
-
 /// True when the process is gone or a zombie (dead, not yet reaped by its parent).
 private func isDead(_ pid: Int32) -> Bool {
-    if isGone(pid) { return true }
+    if processIsGone(pid) { return true }
     #if os(Linux)
     // /proc/PID/stat: "pid (comm) S ..." — the state follows the last ')'.
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
         let close = stat.lastIndex(of: ")")
-    else { return isGone(pid) }
+    else { return processIsGone(pid) }
     return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     #else
     return false
     #endif
-}
-
-/// A value behind a lock, for test bookkeeping. `@unchecked Sendable` is sound: `value` is only
-/// touched inside `withLock`, which holds `lock`.
-private final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
 }
 
 private final class Flag: Sendable {
