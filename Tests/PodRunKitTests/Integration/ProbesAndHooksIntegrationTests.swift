@@ -233,6 +233,53 @@ struct ProbesAndHooksIntegrationTests {
         }
     }
 
+    @Test("a failed liveness or startup probe kills the instance with the probe's terminationGracePeriodSeconds, preStop before SIGTERM, and it is restarted",
+          arguments: [ProbeKind.liveness, .startup])
+    func probeFailureKillsWithPreStop(_ kind: ProbeKind) async throws {
+        // Exec probes run in the instance's own working directory: `sick` marks one instance only.
+        let check = kind == .liveness ? "test ! -f sick" : "test -f started"
+        let pod = try LivePod("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: probe-kill}
+            spec:
+              terminationGracePeriodSeconds: 30
+              containers:
+              - name: app
+                command: [/bin/sh, -c, "trap 'echo term >> $SCRATCH/order; exit 0' TERM; while true; do sleep 0.05; done"]
+                \(kind.rawValue)Probe:
+                  exec: {command: [/bin/sh, -c, "\(check)"]}
+                  periodSeconds: 1
+                  failureThreshold: 1
+                  terminationGracePeriodSeconds: 5
+                lifecycle:
+                  preStop: {exec: {command: [/bin/sh, -c, "echo prestop >> $SCRATCH/order"]}}
+            """)
+        try await withStartedPod(pod) { pod in
+            _ = try #require(await pod.events.wait("Started", "app"))
+            if kind == .liveness {
+                let instance = pod.supervisor.runDirectory.containers.appendingPathComponent("app/0/sick")
+                #expect(FileManager.default.createFile(atPath: instance.path, contents: nil))
+            }
+            let reason: KillReason = kind == .liveness ? .livenessProbeFailed : .startupProbeFailed
+            let killing = try #require(await pod.events.wait { $0.event.kind == .killing(reason: reason, gracePeriodSeconds: 5) })
+            let restarted = try #require(await pod.events.wait("Started", "app", after: killing))
+            guard case .started(1, _) = restarted.event.kind else {
+                Issue.record("expected the first restart, got \(restarted.event.kind)")
+                return
+            }
+            let between = pod.events.records.filter {
+                $0.seq > killing.seq && $0.seq < restarted.seq && ["HookStarted", "HookFinished", "Exited"].contains($0.event.type)
+            }.map(\.event.kind)
+            #expect(between == [
+                .hookStarted(.preStop), .hookFinished(.preStop, outcome: .succeeded, message: nil),
+                .exited(exitCode: 0, signal: nil, reason: "Completed", restartCount: 0),
+            ])
+            #expect(pod.lines("order").prefix(2) == ["prestop", "term"])
+            #expect(pod.events.unhealthy("app", kind).first == "exec [/bin/sh -c \(check)]: exit status 1")
+        }
+    }
+
     // MARK: postStart
 
     @Test("postStart blocks the next start: the second container starts only after the first one's 1 s hook finished")
