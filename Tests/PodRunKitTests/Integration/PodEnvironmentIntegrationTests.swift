@@ -188,6 +188,7 @@ struct PodEnvironmentIntegrationTests {
                 - {name: LATE, value: late}
                 - {name: GREETING, value: "hello $(POD_NAME) in $(POD_NAMESPACE)"}
                 - {name: DATA_FILE, value: /data/out.txt}
+                - {name: SELF_URL, value: "http://127.0.0.1:$(PORT)/data/x"}
                 - {name: ESCAPED, value: "$$(POD_NAME)"}
                 command: [/bin/sh, -c]
                 args:
@@ -230,6 +231,7 @@ struct PodEnvironmentIntegrationTests {
                 "LATE": "late",
                 "GREETING": "hello env-check in team-a",
                 "DATA_FILE": volume + "/out.txt",
+                "SELF_URL": "http://127.0.0.1:\(http)/data/x",
                 "ESCAPED": "$(POD_NAME)",
             ]
             for (name, value) in expected.sorted(by: { $0.key < $1.key }) {

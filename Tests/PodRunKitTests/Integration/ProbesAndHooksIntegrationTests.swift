@@ -454,6 +454,8 @@ struct ProbesAndHooksIntegrationTests {
 
     @Test("during preStop readiness goes on probing (and can turn the container NotReady); liveness stops")
     func readinessContinuesDuringPreStop() async throws {
+        // The preStop drains until the test releases it, so the window is set by events (three
+        // failed readiness attempts, at least two periods), not by a guessed duration.
         let pod = try LivePod("""
             apiVersion: v1
             kind: Pod
@@ -466,28 +468,40 @@ struct ProbesAndHooksIntegrationTests {
                 readinessProbe:
                   exec: {command: [/bin/sh, -c, "echo r >> $SCRATCH/readiness; test ! -f $SCRATCH/draining"]}
                   periodSeconds: 1
+                  failureThreshold: 1
                 livenessProbe:
                   exec: {command: [/bin/sh, -c, "echo l >> $SCRATCH/liveness; test ! -f $SCRATCH/draining"]}
                   periodSeconds: 1
                 lifecycle:
                   preStop:
-                    exec: {command: [/bin/sh, -c, "touch $SCRATCH/draining; sleep 3"]}
+                    exec: {command: [/bin/sh, -c, "touch $SCRATCH/draining; until [ -f $SCRATCH/release ]; do sleep 0.05; done"]}
             """)
         try await withStartedPod(pod) { pod in
             _ = try #require(await pod.events.wait("Ready", "app"))
             #expect(await integrationEventually { !pod.lines("liveness").isEmpty })
             await pod.supervisor.stop()
             let hookStarted = try #require(await pod.events.wait("HookStarted", "app"))
-            let readinessBefore = pod.lines("readiness").count, livenessBefore = pod.lines("liveness").count
-            let hookFinished = try #require(await pod.events.wait("HookFinished", "app", timeout: .seconds(10)))
-            let readinessDuring = pod.lines("readiness").count - readinessBefore
+            let livenessBefore = pod.lines("liveness").count
+            var failed = hookStarted
+            for _ in 0..<3 {
+                let seq = failed.seq
+                let next = await pod.events.wait(timeout: .seconds(10)) { record in
+                    guard record.seq > seq, record.event.container == "app", case .unhealthy(.readiness, _) = record.event.kind else { return false }
+                    return true
+                }
+                failed = try #require(next)
+            }
             let livenessDuring = pod.lines("liveness").count - livenessBefore
-            #expect(readinessDuring >= 2, "readiness ran \(readinessDuring) times during a 3 s preStop")
+            #expect(failed.time.timeIntervalSince(hookStarted.time) >= 1.9, "three readiness periods passed during the preStop")
             #expect(livenessDuring <= 1, "liveness ran \(livenessDuring) times during the preStop (at most one attempt already under way)")
-            let during = pod.events.records.filter { $0.seq > hookStarted.seq && $0.seq < hookFinished.seq }
-            #expect(during.contains { if case .unhealthy(.readiness, _) = $0.event.kind { true } else { false } })
-            #expect(during.contains { $0.event.kind == .notReady }, "a failing readiness probe turns the container NotReady while it drains")
+            let notReady = try #require(pod.events.first("NotReady", "app"))
+            #expect(notReady.seq > hookStarted.seq && pod.events.first("HookFinished") == nil,
+                    "a failing readiness probe turns the container NotReady while it drains")
             #expect(pod.events.unhealthy("app", .liveness).isEmpty)
+
+            #expect(FileManager.default.createFile(atPath: pod.scratch.appendingPathComponent("release").path, contents: nil))
+            let hookFinished = try #require(await pod.events.wait("HookFinished", "app"))
+            #expect(hookFinished.event.kind == .hookFinished(.preStop, outcome: .succeeded, message: nil))
             #expect(pod.events.all("Killing").map(\.event.kind) == [.killing(reason: .podStopping, gracePeriodSeconds: 30)])
             #expect(await pod.finished() != nil)
         }
