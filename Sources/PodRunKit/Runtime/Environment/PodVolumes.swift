@@ -38,6 +38,7 @@ public struct PodVolumes: Sendable {
     /// Creates every volume of `pod` and the `subPath` directories its containers mount. On failure
     /// nothing it created is left behind.
     public static func create(for pod: Pod, runDirectory: URL) throws -> PodVolumes {
+        removeLeftovers(runDirectory: runDirectory.standardizedFileURL)
         var builder = Builder(pod: pod, runDirectory: runDirectory.standardizedFileURL)
         do {
             try builder.createAll()
@@ -84,6 +85,44 @@ public struct PodVolumes: Sendable {
 }
 
 extension PodVolumes {
+    /// Deletes the RAM-backed volumes an earlier run of a pod left in `/dev/shm` (a run kept with
+    /// `--keep`, or one that crashed) and the links to them in `<run dir>/volumes/`. Those links are
+    /// the only record of the directories (each run's pod uid differs), so call this before a stale
+    /// run directory is cleared; `create` calls it too. Only real directories of this user named
+    /// `/dev/shm/podrun-…` are deleted, never what a planted link points at. Best effort: returns
+    /// what could not be deleted.
+    @discardableResult
+    public static func removeLeftovers(runDirectory: URL) -> [String] {
+        #if os(Linux)
+        let volumes = runDirectory.appendingPathComponent("volumes", isDirectory: true).path
+        var problems: [String] = []
+        for name in VolumeFiles.names(in: volumes) {
+            let link = volumes + "/" + name
+            guard VolumeFiles.entry(at: link)?.kind == .symbolicLink,
+                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link),
+                isMemoryVolumeDirectory(target),
+                let entry = VolumeFiles.entry(at: target), entry.kind == .directory, entry.owner == geteuid()
+            else { continue }
+            if let problem = VolumeFiles.removeTree(target) {
+                problems.append(problem)
+            } else if unlink(link) != 0 {
+                problems.append("\(link): \(VolumeFiles.FileError(errno: errno))")
+            }
+        }
+        return problems
+        #else
+        return []
+        #endif
+    }
+
+    /// `/dev/shm/podrun-<uid>-<name>`, as `create` names them: directly in /dev/shm, no `..`.
+    static func isMemoryVolumeDirectory(_ path: String) -> Bool {
+        let prefix = "/dev/shm/podrun-"
+        guard path.hasPrefix(prefix) else { return false }
+        let rest = path.dropFirst(prefix.count)
+        return !rest.isEmpty && !rest.contains("/") && rest != "." && rest != ".."
+    }
+
     /// The work of `create`, keeping what it made so a failure can undo it.
     private struct Builder {
         let pod: Pod
