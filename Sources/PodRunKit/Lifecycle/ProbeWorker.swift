@@ -1,11 +1,17 @@
-/// One probe of one container instance, run as the kubelet's prober worker does: the first
-/// attempt once `initialDelaySeconds` have passed since the container started, then one every
-/// `periodSeconds`; a result counts only after `successThreshold`/`failureThreshold`
-/// consecutive identical attempts; after a published liveness failure or any published startup
-/// result the worker holds until a new instance.
+/// One probe of one container, run as the kubelet's prober worker runs it.
 ///
-/// Unlike the kubelet, whose tickers start when the pod is admitted, the schedule is anchored
-/// at the container's start, so runs are reproducible (documented in docs/differences.md).
+/// Schedule (pkg/kubelet/prober/worker.go, prober_manager.go): each worker has its own ticker of
+/// `periodSeconds`, started when the pod is admitted and kept across container restarts; a tick
+/// probes a running container once `initialDelaySeconds` (whole seconds) have passed since it
+/// started. Liveness and startup attempts come only on those ticks, so a new instance is first
+/// checked within one period, never at the instant it starts. Readiness is also triggered at
+/// once when a container (re)starts without a readiness result (the kubelet's manual trigger),
+/// and then ticks every period from there. podrun's pod start stands for admission; the random
+/// first tick a kubelet restart adds does not exist here, so runs are reproducible.
+///
+/// Results: a result counts only after `successThreshold`/`failureThreshold` consecutive
+/// identical attempts; after a published liveness failure or any published startup result the
+/// worker holds until a new instance.
 struct ProbeWorker: Sendable, Hashable {
     let kind: ProbeKind
     let probe: Probe
@@ -28,11 +34,21 @@ struct ProbeWorker: Sendable, Hashable {
 
     var period: Duration { .seconds(Int64(probe.periodSeconds)) }
 
-    /// Opens the schedule: the first attempt `initialDelaySeconds` after the container started,
-    /// or now if that has passed.
-    mutating func open(containerStartedAt: Duration, now: Duration) {
+    /// Opens the schedule for a container instance that started at `containerStartedAt`.
+    mutating func open(containerStartedAt start: Duration, now: Duration) {
         gated = false
-        nextTick = max(now, containerStartedAt + .seconds(Int64(probe.initialDelaySeconds)))
+        let delay = Int64(probe.initialDelaySeconds)
+        switch kind {
+        case .readiness:
+            // The manual trigger: at once, or when the initial delay has passed.
+            nextTick = max(now, start + .seconds(delay))
+        case .startup, .liveness:
+            // The next tick of the worker's own ticker (ticks at k × period from the pod's start,
+            // k ≥ 1) at which the container has run for initialDelaySeconds.
+            var ticks = max(1, Int64((now / period).rounded(.up)))
+            while ContainerKill.wholeSeconds(from: start, to: period * Double(ticks)) < delay { ticks += 1 }
+            nextTick = period * Double(ticks)
+        }
     }
 
     mutating func beginAttempt() {

@@ -46,7 +46,9 @@ public final class PodRunDirectory: Sendable {
             throw RunDirectoryError(
                 "pod \"\(podName)\" is already running\(holder.map { $0.isEmpty ? "" : " (podrun pid \($0))" } ?? ""); stop it first, or give this one another metadata.name")
         }
-        // A stale directory (kept with --keep, or left by a crash) is cleared for the new run.
+        // A stale directory (kept with --keep, or left by a crash) is cleared for the new run,
+        // RAM-backed volumes it links to in /dev/shm included.
+        PodVolumes.removeLeftovers(runDirectory: url)
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
         for name in contents where name != "lock" {
             try? FileManager.default.removeItem(at: url.appendingPathComponent(name))

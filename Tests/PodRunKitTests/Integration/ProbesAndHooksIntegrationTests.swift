@@ -552,11 +552,9 @@ struct ProbesAndHooksIntegrationTests {
         }
     }
 
-    // MARK: Known bugs (disabled so the suite stays green; see the integration report)
+    // MARK: The probe schedule
 
-    @Test(
-        "a liveness probe without initialDelaySeconds does not hit a fresh instance before it could listen: serve with failureThreshold 1 stays up, and one /fail gives one restart",
-        .disabled("bug: ProbeWorker.open schedules the first attempt at the instant the container starts (initialDelaySeconds 0 → now); the kubelet's worker ticks on its own period, so a new instance is first probed up to a period later (after a liveness restart: about one period later). Here every instance is killed for 'connection refused' within milliseconds: a crash loop."))
+    @Test("a liveness probe without initialDelaySeconds does not hit a fresh instance before it could listen: serve with failureThreshold 1 stays up, and one /fail gives one restart")
     func livenessIsNotProbedAtTheInstantOfStart() async throws {
         let demo = try Integration.demo()
         let pod = try LivePod("""

@@ -77,9 +77,34 @@ struct ProbeTests {
             if case .runProbe(_, _, let probe) = entry.action { return "\(probe.rawValue)@\(entry.time.seconds)" }
             return nil
         }
-        #expect(runs.filter { $0.hasPrefix("startup") } == ["startup@0.0", "startup@1.0", "startup@2.0", "startup@3.0"])
-        #expect(runs.first { !$0.hasPrefix("startup") } == "readiness@3.01")
+        // Startup attempts on the worker's 1 s ticks; readiness at once when startup passed.
+        #expect(runs.filter { $0.hasPrefix("startup") } == ["startup@1.0", "startup@2.0", "startup@3.0", "startup@4.0"])
+        #expect(runs.first { !$0.hasPrefix("startup") } == "readiness@4.01")
         #expect(pod.events(["StartupSucceeded", "Ready"]) == ["app StartupSucceeded", "app Ready"])
+    }
+
+    @Test("liveness and startup attempts come on the worker's ticks from the pod's start, never at the instant a container starts; readiness at once")
+    func ticks() {
+        var pod = VirtualPod(Pods.pod(containers: [Pods.container(
+            "app", readiness: Pods.probe(period: 4), liveness: Pods.probe(period: 4, failure: 1))]))
+        pod.probeResults["app"] = [.liveness: { instance, _, _ in instance > 0 }]
+        pod.advance(by: .s(9.5))
+        let runs = pod.actionLog.compactMap { entry -> String? in
+            if case .runProbe(_, let instance, let probe) = entry.action { return "\(probe.rawValue)#\(instance)@\(entry.time.seconds)" }
+            return nil
+        }
+        // Instance 0 starts at 0: readiness at once; liveness first on the tick at 4, fails,
+        // is killed and restarted at 4.01; instance 1 gets readiness at once and liveness on the
+        // next tick of the same ticker, 8.
+        #expect(runs == ["readiness#0@0.0", "readiness#0@4.0", "liveness#0@4.0", "readiness#1@4.01", "liveness#1@8.0", "readiness#1@8.01"])
+    }
+
+    @Test("initialDelaySeconds skips the ticks before the container has run that many whole seconds")
+    func initialDelayOnTicks() {
+        var pod = VirtualPod(Pods.pod(containers: [Pods.container("app", liveness: Pods.probe(period: 2, delay: 3))]))
+        pod.advance(by: .s(8.5))
+        let attempts = pod.actionLog.filter { if case .runProbe = $0.action { true } else { false } }.map(\.time)
+        #expect(attempts == [.seconds(4), .seconds(6), .seconds(8)])
     }
 
     @Test("after a published liveness failure the worker holds: no more attempts against the dying container")

@@ -35,7 +35,13 @@ final class LivePod {
         options.stateRoot = stateRoot
         options.keepRunDirectory = keep
         options.portMode = .auto
-        supervisor = try PodSupervisor(pod: pod, options: options, onEvent: events.handler)
+        do {
+            supervisor = try PodSupervisor(pod: pod, options: options, onEvent: events.handler)
+        } catch {
+            // deinit does not run for a half-built object: clean up here.
+            try? FileManager.default.removeItem(at: base)
+            throw error
+        }
     }
 
     func start() async { await supervisor.start() }
