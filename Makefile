@@ -32,6 +32,12 @@ install: release
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/podrun $(DESTDIR)$(PREFIX)/bin/podrun-shim $(DESTDIR)$(PREFIX)/bin/podrun-demo
 
+# The benchmark (docs/performance.md): release podrun and shim, every workload, one table.
+# About 2.5 minutes; run it on an otherwise idle machine. BENCH_ARGS="--reps 3 --only w1,w2" etc.
+BENCH_ARGS ?=
+bench: release
+	$(RELEASE_DIR)/podrun-bench --podrun $(RELEASE_DIR)/podrun $(BENCH_ARGS)
+
 # Runs an example pod (EXAMPLE=native-sidecar by default) with the debug build.
 EXAMPLE ?= native-sidecar
 demo: build

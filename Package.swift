@@ -37,6 +37,13 @@ let package = Package(
         ),
         .executableTarget(name: "podrun-shim"),
         .executableTarget(name: "podrun-demo", swiftSettings: swiftSettings),
+        // `make bench` (never part of `make test`). No Foundation, and the Swift runtime linked in
+        // statically on Linux: sharing library pages with podrun would shrink podrun's measured PSS.
+        .executableTarget(
+            name: "podrun-bench",
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]
+        ),
         .testTarget(
             name: "PodRunKitTests",
             dependencies: ["PodRunKit"],
