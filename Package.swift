@@ -22,9 +22,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
+        // System calls Swift's Glibc module does not expose (epoll), for PodRunKit only.
+        .target(name: "CPodRunSystem"),
         .target(
             name: "PodRunKit",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["CPodRunSystem", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
