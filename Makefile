@@ -16,14 +16,21 @@ test:
 	$(SWIFT) test
 
 # SwiftPM links every executable, even the C shim, against the Swift runtime (≈3.6 MB of private
-# memory per shim). The release shim is rebuilt with the C compiler alone (≈0.3 MB per shim),
-# since one shim runs beside every container.
+# memory per shim). The release shim is rebuilt with the C compiler alone, statically on Linux
+# when the C library allows it (no dynamic loader: faster to start, ≈60 KiB PSS and 0.7 MB RSS
+# per shim instead of ≈110 KiB and 1.2 MB), since one shim runs beside every container.
+SHIM_CFLAGS ?= -O2 -Wall -Wextra
 release:
 	$(SWIFT) build -c release
 	$(MAKE) shim-release
 
 shim-release:
-	$(CC) -O2 -Wall -Wextra -o $(RELEASE_DIR)/podrun-shim Sources/podrun-shim/main.c
+	@if [ "$$(uname -s)" = Linux ] && $(CC) $(SHIM_CFLAGS) -static -o $(RELEASE_DIR)/podrun-shim Sources/podrun-shim/main.c 2>/dev/null; then \
+		echo "podrun-shim: built statically with $(CC)"; \
+	else \
+		echo "podrun-shim: built with $(CC)"; \
+		$(CC) $(SHIM_CFLAGS) -o $(RELEASE_DIR)/podrun-shim Sources/podrun-shim/main.c; \
+	fi
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
