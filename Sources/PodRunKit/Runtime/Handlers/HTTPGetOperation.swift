@@ -1,3 +1,5 @@
+// URLSession-based httpGet, for platforms other than Linux (see HTTPGetOperation+Linux.swift).
+#if !os(Linux)
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -247,3 +249,4 @@ final class HTTPGetOperation: HandlerOperation {
         return "TLS handshake failed (\(detail))"
     }
 }
+#endif

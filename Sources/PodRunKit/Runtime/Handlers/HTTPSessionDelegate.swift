@@ -1,3 +1,5 @@
+// URLSession-based httpGet, for platforms other than Linux (see HTTPGetOperation+Linux.swift).
+#if !os(Linux)
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -70,3 +72,4 @@ final class HTTPSessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
     }
     #endif
 }
+#endif
