@@ -20,8 +20,12 @@ test:
 # when the C library allows it (no dynamic loader: faster to start, ≈60 KiB PSS and 0.7 MB RSS
 # per shim instead of ≈110 KiB and 1.2 MB), since one shim runs beside every container.
 SHIM_CFLAGS ?= -O2 -Wall -Wextra
+# On Linux the release executables carry the Swift runtime and Foundation themselves: only the
+# code podrun uses is mapped (≈20 MB PSS instead of ≈28 MB for the shared libraries, which a
+# lone podrun shares with nobody), and they run without a Swift toolchain installed.
+SWIFT_RELEASE_FLAGS ?= $(if $(filter Linux,$(shell uname -s)),--static-swift-stdlib,)
 release:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(SWIFT_RELEASE_FLAGS)
 	$(MAKE) shim-release
 
 shim-release:
