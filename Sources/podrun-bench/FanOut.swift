@@ -18,6 +18,8 @@ struct FanOut {
     var shimMemory: [Memory] = []
     var threads: [Double] = []
     var floor: [Double] = []
+    /// Processes that shared podrun's Swift runtime library when its memory was measured.
+    var sharingRuntime = 0
 
     static func run(_ context: BenchContext, containers n: Int, exec: Bool, reps: Int, withFloor: Bool) throws -> FanOut {
         var result = FanOut()
@@ -41,6 +43,7 @@ struct FanOut {
                 result.podrunMemory.append(Memory.of(processes.podrun))
                 result.shimMemory.append(Memory.of(processes.shims))
                 result.threads.append(Double(ProcStat.read(pod.pid)?.threads ?? 0))
+                result.sharingRuntime = max(result.sharingRuntime, processesSharingSwiftRuntime(with: pod.pid).count)
             }
             let stop = pod.stop()
             result.start.append(up)

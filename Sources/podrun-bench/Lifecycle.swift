@@ -177,6 +177,28 @@ struct Probes {
         return result
     }
 
+    /// The floor of the lag: the same N commands started at once by this process (posix_spawn in a
+    /// loop), without podrun or shims; lag = when each ran minus the start of the loop.
+    static func execFloor(_ context: BenchContext, commands n: Int, reps: Int) throws -> [Double] {
+        var lags: [Double] = []
+        for rep in 0..<reps {
+            let directory = try context.directory("probes-floor-\(rep)")
+            let started = wallNow()
+            var pids: [pid_t] = []
+            for index in 0..<n {
+                pids.append(try spawn(["/bin/sh", "-c", "date +%s.%N >> \(directory)/c\(index)"]))
+            }
+            for pid in pids { waitForExit(pid, timeout: 10) }
+            for index in 0..<n {
+                if let text = readText("\(directory)/c\(index)"), let time = Double(text.trimmingWhitespace) {
+                    lags.append(1000 * (time - started))
+                }
+            }
+            removeTree(directory)
+        }
+        return lags
+    }
+
     /// httpGet readiness probes every second against `podrun-demo serve --quiet` (one per
     /// container); podrun's CPU over the window divided by the probes due in it.
     static func httpGetCost(_ context: BenchContext, demo: String, containers n: Int, seconds: Double, reps: Int) throws -> [Double] {

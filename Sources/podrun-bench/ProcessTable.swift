@@ -150,6 +150,21 @@ struct Memory {
     static func of(_ pids: [pid_t]) -> Memory { pids.map(of).reduce(Memory(), +) }
 }
 
+/// When podrun maps the Swift runtime as a shared library, the other processes that map the
+/// same file: they share its pages, so podrun's PSS comes out smaller than it is alone.
+func processesSharingSwiftRuntime(with pid: pid_t) -> [pid_t] {
+    guard let maps = readText("/proc/\(pid)/maps"),
+        let line = maps.split(separator: "\n").first(where: { $0.hasSuffix("/libswiftCore.so") }),
+        let path = line.split(separator: " ", omittingEmptySubsequences: true).last
+    else { return [] }
+    var sharing: [pid_t] = []
+    for name in listDirectory("/proc") {
+        guard let other = pid_t(name), other != pid, let text = readText("/proc/\(other)/maps") else { continue }
+        if text.contains(String(path)) { sharing.append(other) }
+    }
+    return sharing
+}
+
 /// VmHWM (peak RSS) in MiB.
 func peakResidentMiB(_ pid: pid_t) -> Double? {
     guard let text = readText("/proc/\(pid)/status") else { return nil }
