@@ -134,6 +134,9 @@ func absolutePath(_ path: String) -> String {
 func environment(adding extra: [String: String] = [:]) -> [String] {
     var result: [String] = []
     var index = 0
+    #if canImport(Darwin)
+    let environ = _NSGetEnviron().pointee!
+    #endif
     while let entry = environ[index] {
         let text = String(cString: entry)
         let name = text.split(separator: "=", maxSplits: 1).first.map(String.init) ?? text
@@ -149,14 +152,19 @@ func spawn(
     _ argv: [String], environment env: [String]? = nil, stdout: String? = nil, stderr: String? = nil,
     directory: String? = nil, newProcessGroup: Bool = false
 ) throws -> pid_t {
+    #if canImport(Darwin)
+    var attributes: posix_spawnattr_t?
+    var actions: posix_spawn_file_actions_t?
+    #else
     var attributes = posix_spawnattr_t()
+    var actions = posix_spawn_file_actions_t()
+    #endif
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
     if newProcessGroup {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
         posix_spawnattr_setpgroup(&attributes, 0)
     }
-    var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
