@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// W3: 10 sleeping containers; after they run and a 1 s settle, CPU and wake-ups of podrun and
-/// its shims over `seconds` (every thread counted), and their memory at the end.
+/// its shims over `seconds` (every thread counted; CPU in nanoseconds from schedstat), and their
+/// memory at the end.
 struct Idle {
     var cpuPercent = Double.nan
     var podrunCPUPercent = Double.nan
@@ -36,8 +37,8 @@ struct Idle {
         pause(seconds)
         let after = Activity.of(all)
         let podrunAfter = Activity.of([pod.pid])
-        result.cpuPercent = 100 * max(after.cpuSeconds(since: before), after.tickSeconds(since: before)) / seconds
-        result.podrunCPUPercent = 100 * max(podrunAfter.cpuSeconds(since: podrunBefore), podrunAfter.tickSeconds(since: podrunBefore)) / seconds
+        result.cpuPercent = 100 * after.cpuSeconds(since: before, atLeastTicks: true) / seconds
+        result.podrunCPUPercent = 100 * podrunAfter.cpuSeconds(since: podrunBefore, atLeastTicks: true) / seconds
         result.wakeupsPerSecond = Double(after.wakeups(since: before)) / seconds
         result.podrunMemory = Memory.of(pod.pid)
         let shims = processes.shims.map(Memory.of)
@@ -116,8 +117,9 @@ struct StopLatency {
 }
 
 /// Probes: N containers, each with an exec readiness probe every second that appends the time it
-/// ran (`date +%s.%N`) to a file. Supervisor CPU = podrun's own CPU (every thread, dead ones
-/// included) over `seconds` after a 1 s settle; children = the shims and probe commands podrun
+/// ran (`date +%s.%N`) to a file. Supervisor CPU = podrun's own CPU (every thread; nanoseconds
+/// from schedstat, or the clock ticks that also count threads that ended, whichever is more)
+/// over `seconds` after a 1 s settle; children = the shims and probe commands podrun
 /// reaped meanwhile. Lag = when a probe command ran minus when it was due (the container's
 /// Started event plus whole periods), so it includes starting `sh` and `date` (about 1 ms).
 struct Probes {
@@ -154,7 +156,7 @@ struct Probes {
             pause(seconds)
             let after = Activity.of([pod.pid])
             _ = pod.stop()
-            result.cpuPercent.append(100 * after.tickSeconds(since: before) / seconds)
+            result.cpuPercent.append(100 * after.cpuSeconds(since: before, atLeastTicks: true) / seconds)
             result.childCPUPercent.append(100 * after.childSeconds(since: before) / seconds)
             var startedAt: [String: Double] = [:]
             for event in pod.events() where event.type == "Started" {
@@ -227,7 +229,7 @@ struct Probes {
             pause(seconds)
             let after = Activity.of([pod.pid])
             _ = pod.stop()
-            perProbe.append(1000 * after.tickSeconds(since: before) / (Double(n) * seconds))
+            perProbe.append(1000 * after.cpuSeconds(since: before, atLeastTicks: true) / (Double(n) * seconds))
             context.note("httpGet #\(rep + 1): \(format(perProbe.last!, 3)) ms of podrun CPU per probe")
             removeTree(directory)
         }

@@ -222,6 +222,14 @@ struct Activity {
         return Double(total) / 1e9
     }
 
+    /// `cpuSeconds`; when a thread ended in between (its time is lost there), the clock ticks
+    /// (which count it) if they are more.
+    func cpuSeconds(since earlier: Activity, atLeastTicks: Bool) -> Double {
+        let precise = cpuSeconds(since: earlier)
+        let threadEnded = earlier.threadNanoseconds.keys.contains { threadNanoseconds[$0] == nil }
+        return atLeastTicks && threadEnded ? max(precise, tickSeconds(since: earlier)) : precise
+    }
+
     func tickSeconds(since earlier: Activity) -> Double { Double(ticks - earlier.ticks) / clockTicksPerSecond }
 
     func childSeconds(since earlier: Activity) -> Double { Double(childTicks - earlier.childTicks) / clockTicksPerSecond }

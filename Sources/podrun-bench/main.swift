@@ -192,7 +192,7 @@ do {
                                 floor: [percentile(floor, 99)],
                                 note: "max \(Unit.milliseconds.text(probes.lagMilliseconds.max() ?? .nan)); floor: the 50 commands started at once without podrun", single: true))
         if access(demoPath, X_OK) == 0 {
-            let http = try Probes.httpGetCost(context, demo: demoPath, containers: 20, seconds: 2, reps: reps)
+            let http = try Probes.httpGetCost(context, demo: demoPath, containers: 20, seconds: 3, reps: reps)
             section.rows.append(Row(label: "httpGet probe, podrun CPU per probe", unit: .milliseconds, samples: http, target: .atMost(2),
                                     note: "20 × podrun-demo serve, 1 s period"))
         }
