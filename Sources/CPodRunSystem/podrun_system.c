@@ -7,20 +7,16 @@
 
 int podrun_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
-static int control(int epfd, int op, int fd, uint64_t token, int writable) {
+static int control(int epfd, int op, int fd, uint64_t token) {
     struct epoll_event event;
-    event.events = (writable ? EPOLLOUT : EPOLLIN) | EPOLLONESHOT;
+    event.events = EPOLLIN | EPOLLONESHOT;
     event.data.u64 = token;
     return epoll_ctl(epfd, op, fd, &event);
 }
 
-int podrun_epoll_add(int epfd, int fd, uint64_t token, int writable) {
-    return control(epfd, EPOLL_CTL_ADD, fd, token, writable);
-}
+int podrun_epoll_add(int epfd, int fd, uint64_t token) { return control(epfd, EPOLL_CTL_ADD, fd, token); }
 
-int podrun_epoll_rearm(int epfd, int fd, uint64_t token, int writable) {
-    return control(epfd, EPOLL_CTL_MOD, fd, token, writable);
-}
+int podrun_epoll_rearm(int epfd, int fd, uint64_t token) { return control(epfd, EPOLL_CTL_MOD, fd, token); }
 
 int podrun_epoll_remove(int epfd, int fd) {
     struct epoll_event unused = {0};
@@ -44,14 +40,14 @@ int podrun_epoll_create(void) {
     return -1;
 }
 
-int podrun_epoll_add(int epfd, int fd, uint64_t token, int writable) {
-    (void)epfd, (void)fd, (void)token, (void)writable;
+int podrun_epoll_add(int epfd, int fd, uint64_t token) {
+    (void)epfd, (void)fd, (void)token;
     errno = ENOSYS;
     return -1;
 }
 
-int podrun_epoll_rearm(int epfd, int fd, uint64_t token, int writable) {
-    (void)epfd, (void)fd, (void)token, (void)writable;
+int podrun_epoll_rearm(int epfd, int fd, uint64_t token) {
+    (void)epfd, (void)fd, (void)token;
     errno = ENOSYS;
     return -1;
 }

@@ -10,13 +10,12 @@
 /* A new close-on-exec epoll instance, or -1 (errno set). */
 int podrun_epoll_create(void);
 
-/* Watches `fd` for input (EPOLLIN), or for room to write when `writable` is non-zero (EPOLLOUT),
- * one-shot: one report, then nothing until re-armed. `token` comes back with the report.
- * 0 or -1 (errno set). */
-int podrun_epoll_add(int epfd, int fd, uint64_t token, int writable);
+/* Watches `fd` for input (EPOLLIN, one-shot): one report, then nothing until re-armed. `token`
+ * comes back with the report. 0 or -1 (errno set). */
+int podrun_epoll_add(int epfd, int fd, uint64_t token);
 
-/* Re-arms a one-shot registration (reported again at once if the condition still holds). */
-int podrun_epoll_rearm(int epfd, int fd, uint64_t token, int writable);
+/* Re-arms a one-shot registration (reported again at once if input is still pending). */
+int podrun_epoll_rearm(int epfd, int fd, uint64_t token);
 
 /* Stops watching `fd` (before it is closed). */
 int podrun_epoll_remove(int epfd, int fd);

@@ -38,8 +38,6 @@ final class PipeReactor: @unchecked Sendable {
 
     private struct Entry {
         let fd: Int32
-        /// Reported when there is room to write, rather than input to read.
-        let writable: Bool
         let queue: DispatchQueue
         let handler: @Sendable () -> Void
         /// False from a report until the handler has run.
@@ -75,14 +73,12 @@ final class PipeReactor: @unchecked Sendable {
     }
 
     /// Watches `fd` (a non-blocking read end): `handler` runs on `queue` each time it is
-    /// readable or at EOF (`writable`: each time it can be written to — a handler that waits
-    /// for that once unregisters itself, or it is called again at once). Returns the token for
-    /// `unregister`.
-    func register(fd: Int32, writable: Bool = false, queue: DispatchQueue, handler: @escaping @Sendable () -> Void) -> UInt64 {
+    /// readable or at EOF. Returns the token for `unregister`.
+    func register(fd: Int32, queue: DispatchQueue, handler: @escaping @Sendable () -> Void) -> UInt64 {
         let token: UInt64 = lock.withLock {
             let token = nextToken
             nextToken += 1
-            entries[token] = Entry(fd: fd, writable: writable, queue: queue, handler: handler)
+            entries[token] = Entry(fd: fd, queue: queue, handler: handler)
             if !started {
                 started = true
                 let thread = Thread { [self] in run() }
@@ -93,7 +89,7 @@ final class PipeReactor: @unchecked Sendable {
             return token
         }
         if epoll >= 0 {
-            _ = podrun_epoll_add(epoll, fd, token, writable ? 1 : 0)
+            _ = podrun_epoll_add(epoll, fd, token)
         } else {
             wake()
         }
@@ -145,7 +141,7 @@ final class PipeReactor: @unchecked Sendable {
             tokens.append(0)
             lock.withLock {
                 for (token, entry) in entries where entry.armed {
-                    pollSet.append(pollfd(fd: entry.fd, events: Int16(entry.writable ? POLLOUT : POLLIN), revents: 0))
+                    pollSet.append(pollfd(fd: entry.fd, events: Int16(POLLIN), revents: 0))
                     tokens.append(token)
                 }
             }
@@ -180,15 +176,15 @@ final class PipeReactor: @unchecked Sendable {
     }
 
     private func rearm(_ token: UInt64) {
-        let rearmed: Entry? = lock.withLock {
+        let fd: Int32? = lock.withLock {
             guard var entry = entries[token] else { return nil }
             entry.armed = true
             entries[token] = entry
-            return entry
+            return entry.fd
         }
-        guard let rearmed else { return }
+        guard let fd else { return }
         if epoll >= 0 {
-            _ = podrun_epoll_rearm(epoll, rearmed.fd, token, rearmed.writable ? 1 : 0)
+            _ = podrun_epoll_rearm(epoll, fd, token)
         } else {
             wake()
         }

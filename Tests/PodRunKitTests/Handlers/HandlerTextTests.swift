@@ -51,8 +51,6 @@ import Testing
     }
 }
 
-// On Linux httpGet goes over podrun's own sockets and never uses a proxy (as the kubelet's prober).
-#if !os(Linux)
 @Suite struct HTTPProxyEnvironmentTests {
     #if canImport(FoundationNetworking)
     @Test func libcurlVariablesApplyUnlessNoProxyCoversTheHost() throws {
@@ -80,4 +78,3 @@ import Testing
     }
     #endif
 }
-#endif

@@ -1,5 +1,3 @@
-// URLSession-based httpGet, for platforms other than Linux (see HTTPGetOperation+Linux.swift).
-#if !os(Linux)
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -249,4 +247,3 @@ final class HTTPGetOperation: HandlerOperation {
         return "TLS handshake failed (\(detail))"
     }
 }
-#endif

@@ -1,5 +1,3 @@
-// URLSession-based httpGet, for platforms other than Linux (see HTTPGetOperation+Linux.swift).
-#if !os(Linux)
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -44,9 +42,6 @@ final class HTTPProbeClient: Sendable {
         session.invalidateAndCancel()
     }
 
-    /// Requests started and not yet completed or cancelled.
-    var inFlightCount: Int { delegate.registeredCount }
-
     /// Starts `request`, reporting its events to `operation`; returns the task, to cancel it.
     func start(_ request: URLRequest, for operation: HTTPGetOperation) -> URLSessionDataTask {
         let task = session.dataTask(with: request)
@@ -55,4 +50,3 @@ final class HTTPProbeClient: Sendable {
         return task
     }
 }
-#endif

@@ -1,5 +1,3 @@
-// URLSession-based httpGet, for platforms other than Linux (see HTTPGetOperation+Linux.swift).
-#if !os(Linux)
 import Foundation
 
 /// The proxy variables of podrun's own environment, as libcurl reads them.
@@ -51,4 +49,3 @@ struct HTTPProxyEnvironment: Sendable {
         return " (sent through the proxy \(proxy) from podrun's environment; add \(host) to no_proxy)"
     }
 }
-#endif

@@ -1,5 +1,3 @@
-// URLSession-based httpGet, for platforms other than Linux (see HTTPGetOperation+Linux.swift).
-#if !os(Linux)
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -72,4 +70,3 @@ final class HTTPSessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
     }
     #endif
 }
-#endif
