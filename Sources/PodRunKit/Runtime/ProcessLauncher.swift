@@ -11,8 +11,7 @@ import Darwin
 // docs/shim.md). Foundation.Process alone is not enough: it learns of an exit through a socket the
 // child inherits (so a background grandchild delays it), signals only one pid, leaks ignored
 // signals and the signal mask into children, and nothing kills the children when podrun itself is
-// SIGKILLed. The shim fixes all of that; this file starts it (with posix_spawn, see ShimSpawn)
-// and listens to its control socket.
+// SIGKILLed. The shim fixes all of that; this file starts it and listens to its control socket.
 
 /// What to run for one container instance (or one exec probe/hook).
 public struct ProcessLaunchSpec: Sendable {
@@ -121,11 +120,15 @@ public final class ProcessLauncher: Sendable {
     private let queue = DispatchQueue(label: "podrun.shim-monitor", qos: .userInitiated, attributes: .concurrent)
     private let liveShims = Locked(0)
 
+    /// Foundation's `Process.run()` is not safe to call concurrently (it can crash in 6.3.x), and the
+    /// danger is process-wide, so one lock serialises every launcher's calls.
+    private static let spawnLock = NSLock()
+
     public init(shimPath: String) {
         self.shimPath = shimPath
     }
 
-    /// The number of shims started by this launcher that have not been reaped yet.
+    /// The number of shims started by this launcher that Foundation has not reaped yet.
     var runningShimCount: Int { liveShims.withLock { $0 } }
 
     /// `PODRUN_SHIM` if set, else `podrun-shim` next to the running executable, else next to the test
@@ -198,26 +201,44 @@ public final class ProcessLauncher: Sendable {
             throw LaunchFailure(message: "no command to run")
         }
         let (podrunEnd, shimEnd) = try Self.makeControlSocket()
-        var arguments = [shimPath]
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: shimPath)
+        var arguments: [String] = []
         if let dir = spec.workingDirectory { arguments += ["-C", dir] }
-        arguments += ["--"] + spec.argv
+        process.arguments = arguments + ["--"] + spec.argv
+        process.environment = spec.environment
+        // closeOnDealloc: false — these fds are borrowed (stdout/stderr) or closed by us right after run().
+        process.standardInput = FileHandle(fileDescriptor: shimEnd, closeOnDealloc: false)
+        let stdout = FileHandle(fileDescriptor: spec.standardOutput, closeOnDealloc: false)
+        process.standardOutput = stdout
+        process.standardError =
+            spec.standardError == spec.standardOutput
+            ? stdout : FileHandle(fileDescriptor: spec.standardError, closeOnDealloc: false)
+
+        let monitor = ShimMonitor(fd: podrunEnd, queue: queue, liveShims: liveShims, onExit: onExit)
+        process.terminationHandler = { [monitor] finished in
+            // Foundation reaped the shim (no zombie); only now may the Process object go.
+            let status: ProcessExit =
+                finished.terminationReason == .uncaughtSignal
+                ? .killed(by: finished.terminationStatus)
+                : ProcessExit(exitCode: finished.terminationStatus)
+            monitor.shimTerminated(status)
+        }
 
         liveShims.withLock { $0 += 1 }
-        let shimPID: pid_t
         do {
-            shimPID = try ShimSpawn.spawn(
-                path: shimPath, arguments: arguments, environment: spec.environment,
-                standardInput: shimEnd, standardOutput: spec.standardOutput, standardError: spec.standardError)
+            try Self.spawnLock.withLock { try process.run() }
         } catch {
             liveShims.withLock { $0 -= 1 }
             close(shimEnd)
             close(podrunEnd)
-            throw error
+            throw LaunchFailure(message: "cannot start podrun-shim \"\(shimPath)\": \(error.localizedDescription)")
         }
         // The shim has its own copy as fd 0; ours must go, or its death would never show as EOF.
         close(shimEnd)
-        let monitor = ShimMonitor(fd: podrunEnd, queue: queue, liveShims: liveShims, onExit: onExit)
-        monitor.start(shimPID: shimPID)
+        monitor.retain(process)
+        monitor.start(shimPID: process.processIdentifier)
         return SpawnedProcess(monitor: monitor)
     }
 
@@ -243,8 +264,8 @@ public final class ProcessLauncher: Sendable {
 
 // MARK: - Monitoring one shim
 
-/// Reads the shim's control socket and turns its lines (and, as a fallback, the shim's own exit
-/// status, reaped after EOF) into one launch result and at most one `onExit` call.
+/// Reads the shim's control socket and turns its lines (and, as a fallback, Foundation's view of
+/// the shim's own exit) into one launch result and at most one `onExit` call.
 private final class ShimMonitor: Sendable {
     typealias Continuation = CheckedContinuation<Result<ShimProcess, LaunchFailure>, Never>
 
@@ -267,8 +288,10 @@ private final class ShimMonitor: Sendable {
         var registration: UInt64?
         var fdOpen = true
         var eof = false
-        /// Set once the shim has been reaped.
+        /// Set by Foundation's termination handler: the shim has been reaped.
         var shimStatus: ProcessExit?
+        /// Kept alive until Foundation reaped the shim, so the termination handler surely runs.
+        var process: Process?
     }
 
     private let fd: Int32
@@ -282,6 +305,13 @@ private final class ShimMonitor: Sendable {
         self.queue = queue
         self.liveShims = liveShims
         self.onExit = onExit
+    }
+
+    func retain(_ process: Process) {
+        state.withLock { state in
+            // The shim may already be gone and reaped: then there is nothing to keep alive.
+            if state.shimStatus == nil { state.process = process }
+        }
     }
 
     /// Begins reading the control socket right after the spawn; a report that arrives before
@@ -417,7 +447,7 @@ private final class ShimMonitor: Sendable {
     }
 
     private func handleEOF() {
-        let shimPID: Int32 = state.withLock { state in
+        state.withLock { state in
             state.eof = true
             if let registration = state.registration {
                 // Unregistering drops the reactor's reference to this monitor, then the fd can go.
@@ -426,17 +456,15 @@ private final class ShimMonitor: Sendable {
                 state.fdOpen = false
                 close(fd)
             }
-            return state.shimPID
         }
-        // EOF means the shim's fd 0 is closed, and only its exit closes it (its program gets
-        // /dev/null and never holds the socket): it is exiting or gone, so this wait is brief.
-        shimTerminated(ShimSpawn.reap(shimPID))
+        finishIfShimVanished()
     }
 
-    private func shimTerminated(_ status: ProcessExit) {
+    func shimTerminated(_ status: ProcessExit) {
         let wasCounted: Bool = state.withLock { state in
             guard state.shimStatus == nil else { return false }
             state.shimStatus = status
+            state.process = nil
             return true
         }
         if wasCounted { liveShims.withLock { $0 -= 1 } }
