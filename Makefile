@@ -21,11 +21,17 @@ test:
 # per shim instead of ≈110 KiB and 1.2 MB), since one shim runs beside every container.
 SHIM_CFLAGS ?= -O2 -Wall -Wextra
 # On Linux the release executables carry the Swift runtime and Foundation themselves: only the
-# code podrun uses is mapped (≈20 MB PSS instead of ≈28 MB for the shared libraries, which a
-# lone podrun shares with nobody), and they run without a Swift toolchain installed.
-SWIFT_RELEASE_FLAGS ?= $(if $(filter Linux,$(shell uname -s)),--static-swift-stdlib,)
+# code podrun uses is mapped (a lone podrun shares those libraries with nobody, so their whole
+# relocated size would count in its PSS), and they run without a Swift toolchain installed.
+# FoundationNetworking then needs libcurl's development files (Debian: libcurl4-openssl-dev);
+# without them the release is linked dynamically, with a note.
 release:
-	$(SWIFT) build -c release $(SWIFT_RELEASE_FLAGS)
+	@if [ "$$(uname -s)" = Linux ] && $(SWIFT) build -c release --static-swift-stdlib; then \
+		echo "podrun: Swift runtime and Foundation linked statically"; \
+	else \
+		[ "$$(uname -s)" != Linux ] || echo "podrun: static link failed (libcurl development files missing?); linking dynamically"; \
+		$(SWIFT) build -c release; \
+	fi
 	$(MAKE) shim-release
 
 shim-release:
