@@ -22,9 +22,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
+        // System calls Swift's Glibc module does not expose (epoll), for PodRunKit only.
+        .target(name: "CPodRunSystem"),
         .target(
             name: "PodRunKit",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["CPodRunSystem", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -37,6 +39,9 @@ let package = Package(
         ),
         .executableTarget(name: "podrun-shim"),
         .executableTarget(name: "podrun-demo", swiftSettings: swiftSettings),
+        // `make bench` (never part of `make test`). No Foundation: sharing library pages with
+        // podrun would shrink podrun's measured PSS (`make release` links both statically on Linux).
+        .executableTarget(name: "podrun-bench", swiftSettings: swiftSettings),
         .testTarget(
             name: "PodRunKitTests",
             dependencies: ["PodRunKit"],

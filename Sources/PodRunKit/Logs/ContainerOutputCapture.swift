@@ -63,11 +63,14 @@ public final class ContainerOutputCapture: Sendable {
         subscriber: @escaping @Sendable (LogBatch) -> Void
     ) throws(LogCaptureError) {
         let directory = logDirectory.path
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw LogCaptureError(message: "cannot create log directory \(directory): \(error.localizedDescription)")
+        // Usually one mkdir(2) (or none after the first instance); FileManager for missing parents.
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw LogCaptureError(message: "cannot create log directory \(directory): \(error.localizedDescription)")
+            }
         }
         let file = try LogFileWriter(directory: directory, restartCount: restartCount, rotation: rotation)
         let out = try LogPipe.make()

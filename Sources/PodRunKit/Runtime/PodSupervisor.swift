@@ -35,6 +35,13 @@ public actor PodSupervisor {
     private var probeTasks: [ProbeKey: Task<Void, Never>] = [:]
     private var usageWatcher: VolumeUsageWatcher?
     private var eventsFile: FileHandle?
+    /// status.json lags the pod's status by at most this much (DESIGN.md §6 "kept current").
+    /// Rewriting it after every change costs O(containers) per event, O(n²) when n containers
+    /// start or stop together; coalesced, a burst costs one write now and one at its end.
+    static let statusWriteInterval: Duration = .milliseconds(100)
+    private var statusDirty = false
+    private var lastStatusWrite: ContinuousClock.Instant?
+    private var statusWriteTask: Task<Void, Never>?
     private var sequence = 0
     private var started = false
     private var outcome: PodPhase?
@@ -173,7 +180,7 @@ public actor PodSupervisor {
                 return
             }
         }
-        if changed { writeStatusFile() }
+        if changed { statusChanged() }
         rescheduleTimer()
     }
 
@@ -360,6 +367,31 @@ public actor PodSupervisor {
         writeJSON(ports, to: runDirectory.portsJSON)
     }
 
+    /// Writes status.json now if it was not written within `statusWriteInterval`, else once that
+    /// interval has passed (with the status as it is then).
+    private func statusChanged() {
+        statusDirty = true
+        guard statusWriteTask == nil else { return }
+        let now = ContinuousClock.now
+        guard let last = lastStatusWrite, now - last < Self.statusWriteInterval else {
+            flushStatusFile()
+            return
+        }
+        let due = last + Self.statusWriteInterval
+        statusWriteTask = Task { [weak self] in
+            try? await Task.sleep(until: due, clock: .continuous)
+            await self?.flushStatusFile()
+        }
+    }
+
+    private func flushStatusFile() {
+        statusWriteTask = nil
+        guard statusDirty, outcome == nil else { return }
+        statusDirty = false
+        lastStatusWrite = .now
+        writeStatusFile()
+    }
+
     private func writeStatusFile() {
         writeJSON(PodStatusSnapshot(pod: pod, status: lifecycle.status, wallTime: wallTime), to: runDirectory.statusJSON)
     }
@@ -386,6 +418,8 @@ public actor PodSupervisor {
         hookTasks = [:]
         probeTasks = [:]
         usageWatcher?.stop()
+        statusWriteTask?.cancel()
+        statusWriteTask = nil
         writeStatusFile()
         try? eventsFile?.close()
         eventsFile = nil
