@@ -72,6 +72,12 @@ public final class PodRunDirectory: Sendable {
     /// Scratch working directories, one per container instance.
     public var containers: URL { url.appendingPathComponent("containers") }
 
+    /// Where the scratch working directory of one container instance is: `containers/<name>.<n>`
+    /// (one directory level, so creating it is a single mkdir).
+    public func scratchLocation(container: String, restartCount: Int) -> URL {
+        containers.appendingPathComponent("\(container).\(restartCount)")
+    }
+
     /// A fresh, empty working directory for one container instance (Kubernetes gives every
     /// instance a fresh file system): `containers/<container>.<restartCount>` (a container name
     /// has no dot). The previous instance's directory is removed.
@@ -80,9 +86,9 @@ public final class PodRunDirectory: Sendable {
     /// on some file systems (journal-less ext4 scans past every recently deleted inode).
     public func scratchDirectory(container: String, restartCount: Int) throws -> URL {
         if restartCount > 0 {
-            try? FileManager.default.removeItem(at: containers.appendingPathComponent("\(container).\(restartCount - 1)"))
+            try? FileManager.default.removeItem(at: scratchLocation(container: container, restartCount: restartCount - 1))
         }
-        let directory = containers.appendingPathComponent("\(container).\(restartCount)")
+        let directory = scratchLocation(container: container, restartCount: restartCount)
         let path = directory.path
         if mkdir(path, 0o700) != 0 {
             // A stale directory of that instance (a crashed run): replace it.

@@ -258,7 +258,7 @@ struct ProbesAndHooksIntegrationTests {
         try await withStartedPod(pod) { pod in
             _ = try #require(await pod.events.wait("Started", "app"))
             if kind == .liveness {
-                let instance = pod.supervisor.runDirectory.containers.appendingPathComponent("app/0/sick")
+                let instance = pod.supervisor.runDirectory.scratchLocation(container: "app", restartCount: 0).appendingPathComponent("sick")
                 #expect(FileManager.default.createFile(atPath: instance.path, contents: nil))
             }
             let reason: KillReason = kind == .liveness ? .livenessProbeFailed : .startupProbeFailed
