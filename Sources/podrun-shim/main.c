@@ -10,6 +10,11 @@
  * gone or wants the container dead at once). Either way it SIGKILLs the whole process group,
  * reaps it and exits with the container's own status. See docs/shim.md for the full contract.
  *
+ * While the container runs, podrun can ask the shim to run a command beside it (exec probes and
+ * hooks, as a runtime's shim runs `exec`): the command gets the container's environment and
+ * working directory and a process group of its own; its output (first 4 KiB) and exit come back
+ * on the control socket.
+ *
  * Deliberately small: no allocation, no stdio, a handful of syscalls, so it starts fast and an
  * idle shim costs almost nothing (it sleeps in poll() until something happens).
  */
@@ -51,6 +56,30 @@ struct failure {
 };
 
 static int sigchld_pipe[2] = {-1, -1};
+
+/* ---- commands run beside the container (exec) ---- */
+
+#define MAX_EXECS 16
+#define EXEC_OUTPUT_LIMIT 4096
+#define MAX_EXEC_ARGS 256
+#define REQUEST_LIMIT 65536
+
+struct exec_slot {
+    int used;
+    unsigned long id;
+    pid_t pid;
+    int out_fd; /* read end of the command's stdout+stderr; -1 once at EOF */
+    size_t out_len;
+    int truncated;
+    char out[EXEC_OUTPUT_LIMIT];
+};
+
+static struct exec_slot execs[MAX_EXECS];
+static const char *container_workdir = NULL;
+
+/* Requests from podrun, as they arrive on the control socket. */
+static char request_buf[REQUEST_LIMIT];
+static size_t request_len = 0;
 
 /* ---- small output helpers: a fixed buffer, no stdio, no allocation ---- */
 
@@ -262,6 +291,32 @@ static void run_child(int status_fd, const char *workdir, char **argv) {
     child_fail(status_fd, STAGE_EXEC, errno);
 }
 
+
+/* Runs an exec'd command's child side: like the container's, with stdout and stderr on `out_fd`. */
+static void run_exec_child(int status_fd, int out_fd, char **argv) {
+    (void)setpgid(0, 0);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            reset_disposition(sig);
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd < 0 || (null_fd != 0 && dup2(null_fd, 0) < 0))
+        child_fail(status_fd, STAGE_STDIN, errno);
+    if (null_fd > 0)
+        (void)close(null_fd);
+    if (dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
+        child_fail(status_fd, STAGE_STDIN, errno);
+    if (out_fd > 2)
+        (void)close(out_fd);
+    if (container_workdir && chdir(container_workdir) != 0)
+        child_fail(status_fd, STAGE_CHDIR, errno);
+    close_other_fds(status_fd);
+    sigset_t none;
+    sigemptyset(&none);
+    (void)sigprocmask(SIG_SETMASK, &none, NULL);
+    execvp(argv[0], argv);
+    child_fail(status_fd, STAGE_EXEC, errno);
+}
+
 /* ---- the shim ---- */
 
 static void report_failure(const char *stage, int err, const char *verb, const char *name) {
@@ -282,6 +337,237 @@ static void report_failure(const char *stage, int err, const char *verb, const c
     else
         put_errno_text(&l, err);
     send_line(&l);
+}
+
+
+/* `exec-failed <id> <stage> <errno> <message>`: the command could not be started. */
+static void report_exec_failure(unsigned long id, const char *stage, int err, const char *verb, const char *name) {
+    struct line l = {.len = 0};
+    put_str(&l, "exec-failed ");
+    put_int(&l, (long)id);
+    put_str(&l, " ");
+    put_str(&l, stage);
+    put_str(&l, " ");
+    put_int(&l, err);
+    put_str(&l, " ");
+    put_str(&l, verb);
+    if (name) {
+        put_str(&l, " ");
+        put_quoted(&l, name);
+    }
+    put_str(&l, ": ");
+    if (name && strcmp(stage, "exec") == 0 && err == ENOENT && strchr(name, '/') == NULL)
+        put_str(&l, "executable file not found in $PATH");
+    else
+        put_errno_text(&l, err);
+    send_line(&l);
+}
+
+/* Reads what the command wrote so far, keeping the first EXEC_OUTPUT_LIMIT bytes; the rest is
+ * read and dropped so a chatty command never blocks on a full pipe. Closes the pipe at EOF. */
+static void drain_exec_output(struct exec_slot *e) {
+    char scratch[4096];
+    while (e->out_fd >= 0) {
+        char *into = e->out_len < EXEC_OUTPUT_LIMIT ? e->out + e->out_len : scratch;
+        size_t room = e->out_len < EXEC_OUTPUT_LIMIT ? EXEC_OUTPUT_LIMIT - e->out_len : sizeof scratch;
+        ssize_t n = read(e->out_fd, into, room);
+        if (n > 0) {
+            if (into == scratch)
+                e->truncated = 1;
+            else
+                e->out_len += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        (void)close(e->out_fd); /* EOF (or an error: nothing more to get) */
+        e->out_fd = -1;
+    }
+}
+
+/* The command's main process ended with `status`: kill the rest of its group (as for the
+ * container), take the output written so far, and report `exec-exited <id> <code> <signal>
+ * <length> <truncated>` followed by exactly <length> bytes of output. */
+static void finish_exec(struct exec_slot *e, int status) {
+    (void)kill(-e->pid, SIGKILL);
+    drain_exec_output(e);
+    if (e->out_fd >= 0) {
+        (void)close(e->out_fd); /* an escaped writer may hold it: take what is there, no more */
+        e->out_fd = -1;
+    }
+    struct line l = {.len = 0};
+    put_str(&l, "exec-exited ");
+    put_int(&l, (long)e->id);
+    put_str(&l, " ");
+    if (WIFSIGNALED(status)) {
+        put_int(&l, 128 + WTERMSIG(status));
+        put_str(&l, " ");
+        put_int(&l, WTERMSIG(status));
+    } else {
+        put_int(&l, WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_START_ERROR);
+        put_str(&l, " 0");
+    }
+    put_str(&l, " ");
+    put_int(&l, (long)e->out_len);
+    put_str(&l, e->truncated ? " 1\n" : " 0\n");
+    write_all(CONTROL_FD, l.buf, l.len);
+    write_all(CONTROL_FD, e->out, e->out_len);
+    e->used = 0;
+}
+
+/* Starts `argv` beside the container for request `id`. */
+static void start_exec(unsigned long id, char **argv) {
+    struct exec_slot *e = NULL;
+    for (int i = 0; i < MAX_EXECS; i++)
+        if (!execs[i].used) {
+            e = &execs[i];
+            break;
+        }
+    if (!e) {
+        report_exec_failure(id, "exec", EAGAIN, "exec", argv[0]);
+        return;
+    }
+    int out[2], status_pipe[2];
+    if (pipe(out) != 0) {
+        report_exec_failure(id, "pipe", errno, "pipe", NULL);
+        return;
+    }
+    if (pipe(status_pipe) != 0) {
+        int err = errno;
+        (void)close(out[0]);
+        (void)close(out[1]);
+        report_exec_failure(id, "pipe", err, "pipe", NULL);
+        return;
+    }
+    (void)set_cloexec_nonblock(out[0], 1);
+    (void)set_cloexec_nonblock(status_pipe[0], 0);
+    (void)set_cloexec_nonblock(status_pipe[1], 0);
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    (void)sigprocmask(SIG_SETMASK, &all, NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        (void)close(status_pipe[0]);
+        (void)close(out[0]);
+        run_exec_child(status_pipe[1], out[1], argv);
+    }
+    int fork_err = errno;
+    (void)sigprocmask(SIG_SETMASK, &none, NULL);
+    (void)close(out[1]);
+    (void)close(status_pipe[1]);
+    if (pid < 0) {
+        (void)close(out[0]);
+        (void)close(status_pipe[0]);
+        report_exec_failure(id, "fork", fork_err, "fork", NULL);
+        return;
+    }
+    (void)setpgid(pid, pid);
+    struct failure f;
+    ssize_t n;
+    do
+        n = read(status_pipe[0], &f, sizeof f);
+    while (n < 0 && errno == EINTR);
+    (void)close(status_pipe[0]);
+    if (n == (ssize_t)sizeof f) {
+        int st;
+        (void)waitpid(pid, &st, 0);
+        (void)close(out[0]);
+        if (f.stage == STAGE_CHDIR)
+            report_exec_failure(id, "chdir", f.err, "chdir", container_workdir);
+        else if (f.stage == STAGE_STDIN)
+            report_exec_failure(id, "stdin", f.err, "open", "/dev/null");
+        else
+            report_exec_failure(id, "exec", f.err, "exec", argv[0]);
+        return;
+    }
+    e->used = 1;
+    e->id = id;
+    e->pid = pid;
+    e->out_fd = out[0];
+    e->out_len = 0;
+    e->truncated = 0;
+}
+
+/* Parses a decimal number from *p up to a space or newline; advances *p past one space. */
+static int parse_number(char **p, char *end, unsigned long *value) {
+    unsigned long v = 0;
+    int digits = 0;
+    while (*p < end && **p >= '0' && **p <= '9') {
+        v = v * 10 + (unsigned long)(**p - '0');
+        (*p)++;
+        digits++;
+    }
+    if (!digits || digits > 18)
+        return 0;
+    if (*p < end && **p == ' ')
+        (*p)++;
+    *value = v;
+    return 1;
+}
+
+/* Handles the complete requests in `request_buf`, keeping an incomplete one for later:
+ *   exec <id> <argc> <len1> ... <lenN>\n<arg1 bytes>...<argN bytes>
+ *   kill <id>\n
+ * Anything else is skipped to the end of its line (reserved). */
+static void handle_requests(void) {
+    size_t consumed = 0;
+    for (;;) {
+        char *start = request_buf + consumed;
+        char *end = request_buf + request_len;
+        char *newline = memchr(start, '\n', (size_t)(end - start));
+        if (!newline)
+            break;
+        char *p = start;
+        if (newline - start > 5 && memcmp(start, "exec ", 5) == 0) {
+            p += 5;
+            unsigned long id, argc, lengths[MAX_EXEC_ARGS], total = 0;
+            int ok = parse_number(&p, newline, &id) && parse_number(&p, newline, &argc) && argc >= 1 &&
+                     argc <= MAX_EXEC_ARGS;
+            for (unsigned long i = 0; ok && i < argc; i++) {
+                ok = parse_number(&p, newline, &lengths[i]);
+                total += ok ? lengths[i] : 0;
+            }
+            if (!ok || total > REQUEST_LIMIT / 2) {
+                consumed = (size_t)(newline + 1 - request_buf);
+                continue; /* malformed: podrun never sends this */
+            }
+            if ((size_t)(end - (newline + 1)) < total)
+                break; /* the arguments are still on their way */
+            /* Copy the arguments out, each NUL-terminated, then start the command. */
+            static char args[REQUEST_LIMIT / 2 + MAX_EXEC_ARGS];
+            char *argv[MAX_EXEC_ARGS + 1];
+            char *src = newline + 1, *dst = args;
+            for (unsigned long i = 0; i < argc; i++) {
+                memcpy(dst, src, lengths[i]);
+                argv[i] = dst;
+                dst[lengths[i]] = '\0';
+                dst += lengths[i] + 1;
+                src += lengths[i];
+            }
+            argv[argc] = NULL;
+            consumed = (size_t)(src - request_buf);
+            start_exec(id, argv);
+        } else if (newline - start > 5 && memcmp(start, "kill ", 5) == 0) {
+            p += 5;
+            unsigned long id;
+            if (parse_number(&p, newline, &id))
+                for (int i = 0; i < MAX_EXECS; i++)
+                    if (execs[i].used && execs[i].id == id)
+                        (void)kill(-execs[i].pid, SIGKILL);
+            consumed = (size_t)(newline + 1 - request_buf);
+        } else {
+            consumed = (size_t)(newline + 1 - request_buf);
+        }
+    }
+    if (consumed > 0) {
+        memmove(request_buf, request_buf + consumed, request_len - consumed);
+        request_len -= consumed;
+    }
+    if (request_len == sizeof request_buf)
+        request_len = 0; /* an oversized request: drop it rather than stall */
 }
 
 static pid_t waitpid_eintr(pid_t pid, int *status, int options) {
@@ -354,6 +640,7 @@ int main(int argc, char **argv) {
     if (i >= argc)
         usage();
     char **program = argv + i;
+    container_workdir = workdir;
 
     /* The container's process group gets the signals, not the shim: ignore what podrun, a terminal
      * or a session leader might send so the monitor outlives its container. (SIGKILL still works,
@@ -429,36 +716,58 @@ int main(int argc, char **argv) {
     send_line(&l);
 
     /* Sleep until the container exits (SIGCHLD via the self-pipe) or podrun lets go of the control
-     * socket (EOF, or an error such as ECONNRESET). No timeout: an idle shim never wakes. */
+     * socket (EOF, or an error such as ECONNRESET); meanwhile serve exec requests and collect the
+     * output of running execs. No timeout: an idle shim never wakes. */
     int child_status = 0, control_open = 1;
     for (;;) {
-        struct pollfd p[2] = {{sigchld_pipe[0], POLLIN, 0}, {CONTROL_FD, POLLIN, 0}};
-        if (poll(p, control_open ? 2 : 1, -1) < 0) {
+        struct pollfd p[2 + MAX_EXECS];
+        int slot_of[2 + MAX_EXECS];
+        nfds_t count = 0;
+        p[count++] = (struct pollfd){sigchld_pipe[0], POLLIN, 0};
+        if (control_open)
+            p[count++] = (struct pollfd){CONTROL_FD, POLLIN, 0};
+        nfds_t first_exec = count;
+        for (int e = 0; e < MAX_EXECS; e++)
+            if (execs[e].used && execs[e].out_fd >= 0) {
+                slot_of[count] = e;
+                p[count++] = (struct pollfd){execs[e].out_fd, POLLIN, 0};
+            }
+        if (poll(p, count, -1) < 0) {
             if (errno == EINTR)
                 continue;
             control_open = 0; /* cannot happen with valid fds; stop watching rather than spin */
             continue;
         }
+        for (nfds_t k = first_exec; k < count; k++)
+            if (p[k].revents)
+                drain_exec_output(&execs[slot_of[k]]);
         if (p[0].revents) {
             char drain[64];
             while (read(sigchld_pipe[0], drain, sizeof drain) > 0) {
             }
             int st, done = 0;
             pid_t r;
-            /* Reap everything: the container and any orphan re-parented to us. */
-            while ((r = waitpid_eintr(-1, &st, WNOHANG)) > 0)
+            /* Reap everything: the container, finished execs and any orphan re-parented to us. */
+            while ((r = waitpid_eintr(-1, &st, WNOHANG)) > 0) {
                 if (r == child) {
                     child_status = st;
                     done = 1;
+                    continue;
                 }
+                for (int e = 0; e < MAX_EXECS; e++)
+                    if (execs[e].used && execs[e].pid == r)
+                        finish_exec(&execs[e], st);
+            }
             if (done)
                 break;
         }
         if (control_open && p[1].revents) {
-            char buf[512];
-            ssize_t r = read(CONTROL_FD, buf, sizeof buf);
-            if (r > 0)
-                continue; /* reserved for future requests: ignored */
+            ssize_t r = read(CONTROL_FD, request_buf + request_len, sizeof request_buf - request_len);
+            if (r > 0) {
+                request_len += (size_t)r;
+                handle_requests();
+                continue;
+            }
             if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
                 continue;
             /* EOF or error: podrun is gone or wants the container dead now. The main process may
@@ -469,6 +778,22 @@ int main(int argc, char **argv) {
             break;
         }
     }
+
+    /* Commands still running beside the container end with it: `exec-gone <id>`, so podrun can
+     * tell "the container went away under it" (the kubelet's Unknown) from a real failure. */
+    for (int e = 0; e < MAX_EXECS; e++)
+        if (execs[e].used) {
+            int st = 0;
+            (void)kill(-execs[e].pid, SIGKILL);
+            (void)waitpid_eintr(execs[e].pid, &st, 0);
+            if (execs[e].out_fd >= 0)
+                (void)close(execs[e].out_fd);
+            struct line gone = {.len = 0};
+            put_str(&gone, "exec-gone ");
+            put_int(&gone, (long)execs[e].id);
+            send_line(&gone);
+            execs[e].used = 0;
+        }
 
     /* As a runtime does when PID 1 of a container exits: nothing else of the group survives. The
      * group id stays reserved while any member lives, so the leader having been reaped is fine. */

@@ -255,11 +255,13 @@ public struct PodLifecycle: Sendable {
             finishHook(index, hook, outcome: .succeeded, message: nil, cancel: false)
         case .failed(let message):
             finishHook(index, hook, outcome: .failed, message: message, cancel: false)
+        case .abandoned:
+            return  // the container's exit, on its way, ends the hook
         }
         switch (hook, outcome) {
         case (.postStart, .succeeded):
             postStartReturned(index)
-        case (.postStart, .failed):
+        case (.postStart, _):
             // startContainer kills the container (preStop included) and reports
             // PostStartHookError; the restart policy then decides as for any exit.
             beginKill(index, reason: .postStartHookFailed, restartAfter: nil)
@@ -274,10 +276,17 @@ public struct PodLifecycle: Sendable {
         guard status.containers[index].restartCount == instance, status.containers[index].state.isRunning,
             var worker = status.containers[index].probes[probe], worker.inFlight
         else { return }
-        var success = true
-        if case .failure(let message) = outcome {
+        let success: Bool
+        switch outcome {
+        case .success:
+            success = true
+        case .failure(let message):
             success = false
             emit(index, .unhealthy(probe: probe, message: message))
+        case .unknown:
+            worker.discard(now: now)
+            status.containers[index].probes[probe] = worker
+            return
         }
         let published = worker.record(success: success, now: now)
         status.containers[index].probes[probe] = worker

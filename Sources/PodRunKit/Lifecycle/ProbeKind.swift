@@ -18,10 +18,15 @@ public enum HookKind: String, Sendable, Hashable, Codable, CaseIterable {
 public enum ProbeOutcome: Sendable, Hashable {
     case success
     case failure(message: String)
+    /// No verdict (the container went away under an exec probe): as the kubelet discards a
+    /// prober error, it changes nothing and counts toward no threshold.
+    case unknown(message: String)
 }
 
 /// What one hook run found.
 public enum HookOutcome: Sendable, Hashable {
     case succeeded
     case failed(message: String)
+    /// The hook ended because its container did; the container's exit settles it.
+    case abandoned
 }

@@ -57,6 +57,12 @@ struct ProbeWorker: Sendable, Hashable {
         nextTick = nil
     }
 
+    /// An attempt without a verdict: the schedule goes on, nothing is counted.
+    mutating func discard(now: Duration) {
+        inFlight = false
+        scheduleNext(now: now)
+    }
+
     /// Counts an attempt's result; returns the result to publish once a threshold is reached.
     mutating func record(success: Bool, now: Duration) -> Bool? {
         inFlight = false

@@ -309,11 +309,19 @@ public actor PodSupervisor {
         guard let probe, let current = instances[index], current.restartCount == instance else { return }
         let key = ProbeKey(index: index, instance: instance, probe: kind)
         let executor = probes
-        let context = current.context
+        let context = handlerContext(of: current)
         probeTasks[key] = Task { [weak self] in
             let outcome = await executor.run(probe.handler, timeout: .seconds(Int64(probe.timeoutSeconds)), context: context)
             await self?.probeFinished(key, outcome)
         }
+    }
+
+    /// The instance's handler context, with its shim once it runs, so exec handlers run their
+    /// commands under it.
+    private func handlerContext(of instance: ContainerInstance) -> HandlerContext {
+        var context = instance.context
+        context.container = instance.process
+        return context
     }
 
     private func probeFinished(_ key: ProbeKey, _ outcome: ProbeOutcome) {
@@ -328,7 +336,7 @@ public actor PodSupervisor {
         else { return }
         let key = HookKey(index: index, instance: instance, hook: hook)
         let executor = hooks
-        let context = current.context
+        let context = handlerContext(of: current)
         hookTasks[key] = Task { [weak self] in
             let outcome = await executor.run(handler, context: context)
             guard !Task.isCancelled else { return }

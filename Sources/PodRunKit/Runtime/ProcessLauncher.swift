@@ -96,6 +96,47 @@ public final class ShimProcess: Sendable {
     public func killImmediately() {
         monitor.releaseLifeline()
     }
+
+    /// Runs `argv` beside the container, under its shim — as a container runtime's shim runs
+    /// `exec`: with the container's environment and working directory, in a process group of its
+    /// own, `argv[0]` looked up in the container's `PATH`. No new process is started from podrun,
+    /// so probes and hooks cost little. When the command's main process exits, the rest of its
+    /// group is killed. Cancelling the calling task kills the group; the result then comes once it
+    /// is gone. If the container ends meanwhile, the command ends with it.
+    public func exec(_ argv: [String]) async -> ContainerExecResult {
+        await monitor.exec(argv)
+    }
+
+    /// `exec` with a completion handler, called once from the shim monitor's queue (keep it
+    /// short): for callers that must not wait for a Swift-concurrency thread to hear the result.
+    /// Returns a handle whose `cancel()` kills the command's group.
+    @discardableResult
+    public func exec(_ argv: [String], completion: @escaping @Sendable (ContainerExecResult) -> Void) -> ContainerExecHandle {
+        ContainerExecHandle(monitor: monitor, id: monitor.startExec(argv, completion: completion))
+    }
+}
+
+/// A command started with `ShimProcess.exec(_:completion:)`.
+public struct ContainerExecHandle: Sendable {
+    fileprivate let monitor: ShimMonitor
+    fileprivate let id: UInt64?
+
+    /// Kills the command's whole group; its completion then reports the end.
+    public func cancel() {
+        if let id { monitor.cancelExec(id) }
+    }
+}
+
+/// How a command run beside a container (`ShimProcess.exec`) ended.
+public enum ContainerExecResult: Sendable, Equatable {
+    /// It ran; `output` is the start of its stdout and stderr together (at most 4 KiB).
+    case exited(ProcessExit, output: [UInt8], truncated: Bool)
+    /// It could not be started: `exec "cat": executable file not found in $PATH`, or the
+    /// container is not running.
+    case couldNotStart(message: String)
+    /// The container ended while the command ran, and took it along: no verdict on the command
+    /// (the kubelet's probe result Unknown).
+    case containerExited
 }
 
 /// A shim that was started and has not yet reported whether its program runs.
@@ -292,6 +333,9 @@ private final class ShimMonitor: Sendable {
         var shimStatus: ProcessExit?
         /// Kept alive until Foundation reaped the shim, so the termination handler surely runs.
         var process: Process?
+        /// Commands running beside the container (`exec`): their completions, by request id.
+        var execs: [UInt64: @Sendable (ContainerExecResult) -> Void] = [:]
+        var nextExecID: UInt64 = 1
     }
 
     private let fd: Int32
@@ -368,21 +412,15 @@ private final class ShimMonitor: Sendable {
     // MARK: Events
 
     private func readAvailable() {
-        var buffer = [UInt8](repeating: 0, count: 512)
-        var lines: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        var messages: [ShimMessage] = []
         var reachedEOF = false
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
                 state.withLock { state in
-                    for byte in buffer[..<n] {
-                        if byte == UInt8(ascii: "\n") {
-                            lines.append(String(decoding: state.pending, as: UTF8.self))
-                            state.pending.removeAll(keepingCapacity: true)
-                        } else if state.pending.count < 64 * 1024 {
-                            state.pending.append(byte)
-                        }
-                    }
+                    state.pending.append(contentsOf: buffer[..<n])
+                    messages += ShimMessage.parse(&state.pending)
                 }
                 continue
             }
@@ -391,8 +429,98 @@ private final class ShimMonitor: Sendable {
             reachedEOF = true  // 0 = EOF; any other error means the socket is unusable: same thing
             break
         }
-        for line in lines { handle(line: line) }
+        for message in messages {
+            switch message {
+            case .line(let line): handle(line: line)
+            case .execExited(let id, let exit, let output, let truncated): execFinished(id, .exited(exit, output: output, truncated: truncated))
+            }
+        }
         if reachedEOF { handleEOF() }
+    }
+
+    // MARK: exec
+
+    func exec(_ argv: [String]) async -> ContainerExecResult {
+        let handle = Locked<UInt64?>(nil)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ContainerExecResult, Never>) in
+                let id = startExec(argv) { continuation.resume(returning: $0) }
+                handle.withLock { $0 = id }
+            }
+        } onCancel: {
+            if let id = handle.withLock({ $0 }) { cancelExec(id) }
+        }
+    }
+
+    /// Sends an exec request; `completion` gets its result (at once if it cannot be sent).
+    /// Returns the request's id, nil when it was not sent.
+    func startExec(_ argv: [String], completion: @escaping @Sendable (ContainerExecResult) -> Void) -> UInt64? {
+        guard !argv.isEmpty, !argv[0].isEmpty else {
+            completion(.couldNotStart(message: "no command to run"))
+            return nil
+        }
+        let id: UInt64? = state.withLock { state in
+            guard state.fdOpen, !state.eof else { return nil }
+            switch state.phase {
+            case .running, .reported(.success, running: .some): break
+            default: return nil
+            }
+            let id = state.nextExecID
+            state.nextExecID += 1
+            var request = Array("exec \(id) \(argv.count) \(argv.map { String($0.utf8.count) }.joined(separator: " "))\n".utf8)
+            for argument in argv { request += Array(argument.utf8) }
+            state.execs[id] = completion
+            guard Self.sendAll(request, to: fd) else {
+                state.execs[id] = nil
+                return nil
+            }
+            return id
+        }
+        if id == nil { completion(.couldNotStart(message: "the container is not running")) }
+        return id
+    }
+
+    /// Asks the shim to kill exec `id`'s group; its result follows as usual.
+    func cancelExec(_ id: UInt64) {
+        state.withLock { state in
+            guard state.execs[id] != nil, state.fdOpen, !state.eof else { return }
+            _ = Self.sendAll(Array("kill \(id)\n".utf8), to: fd)
+        }
+    }
+
+    private func execFinished(_ id: UInt64, _ result: ContainerExecResult) {
+        let completion = state.withLock { $0.execs.removeValue(forKey: id) }
+        completion?(result)
+    }
+
+    /// Ends every exec still waiting: the shim is gone (it reports them before it goes; this only
+    /// covers a shim that died).
+    private func failPendingExecs() {
+        let pending = state.withLock { state -> [@Sendable (ContainerExecResult) -> Void] in
+            defer { state.execs = [:] }
+            return Array(state.execs.values)
+        }
+        for completion in pending { completion(.containerExited) }
+    }
+
+    /// Writes all of `bytes` to the non-blocking control socket (requests are small; a full socket
+    /// buffer is waited out briefly). Call with the state lock held, so requests never interleave.
+    private static func sendAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                offset += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&waiting, 1, 100)
+            } else {
+                return false
+            }
+        }
+        return true
     }
 
     private func handle(line: String) {
@@ -441,6 +569,14 @@ private final class ShimMonitor: Sendable {
                 }
             }
             if report { onExit(status) }
+        case "exec-gone":
+            guard words.count == 2, let id = UInt64(words[1]) else { return }
+            execFinished(id, .containerExited)
+        case "exec-failed":
+            // exec-failed <id> <stage> <errno> <message>
+            let parts = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false)
+            guard parts.count == 5, let id = UInt64(parts[1]) else { return }
+            execFinished(id, .couldNotStart(message: String(parts[4])))
         default:
             break  // reserved for future messages
         }
@@ -457,6 +593,7 @@ private final class ShimMonitor: Sendable {
                 close(fd)
             }
         }
+        failPendingExecs()
         finishIfShimVanished()
     }
 

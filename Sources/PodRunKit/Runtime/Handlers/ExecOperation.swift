@@ -7,12 +7,15 @@ import Darwin
 #endif
 
 /// An exec probe or hook: the command runs directly (no shell, no `$(VAR)` expansion, as in
-/// Kubernetes) with the container's environment and working directory, under its own
-/// `podrun-shim`, so stopping it kills its whole process group, and `finish` comes only once the
-/// shim has reported the group gone. Exit status 0 is success.
+/// Kubernetes) with the container's environment and working directory, in a process group of its
+/// own: under the container's shim while the container runs (`ShimProcess.exec`, no new process
+/// from podrun), else under a shim of its own. Stopping it kills the whole group, and `finish`
+/// comes only once the group is gone. Exit status 0 is success.
 final class ExecOperation: HandlerOperation {
     private struct State {
         var process: ShimProcess?
+        /// The command running under the container's shim.
+        var inContainer: ContainerExecHandle?
         var stop: HandlerStop?
         var exited = false
     }
@@ -36,6 +39,9 @@ final class ExecOperation: HandlerOperation {
         if let stop = state.withLock({ $0.stop }) { return finish(stop.result) }
         guard let program = command.first, !program.isEmpty else {
             return finish(.failed("exec: no command given"))
+        }
+        if let container = context.container {
+            return runInContainer(container, finish: finish)
         }
         guard let (readEnd, writeEnd) = OutputCapture.makePipe() else {
             return finish(.failed("\(label): cannot create a pipe: \(HandlerText.errno(errno))"))
@@ -69,13 +75,46 @@ final class ExecOperation: HandlerOperation {
     }
 
     func stop(_ reason: HandlerStop) {
-        let process: ShimProcess? = state.withLock { state in
-            guard !state.exited, state.stop == nil else { return nil }
+        let (process, inContainer): (ShimProcess?, ContainerExecHandle?) = state.withLock { state in
+            guard !state.exited, state.stop == nil else { return (nil, nil) }
             state.stop = reason
-            return state.process
+            return (state.process, state.inContainer)
         }
         // The shim SIGKILLs the group at once and then reports the exit, which finishes the attempt.
         process?.killImmediately()
+        inContainer?.cancel()
+    }
+
+    /// Runs the command under the container's shim. The result is handled on the shim monitor's
+    /// queue, so a busy Swift-concurrency pool cannot make an attempt look timed out.
+    private func runInContainer(_ container: ShimProcess, finish: @escaping @Sendable (HandlerResult) -> Void) {
+        let handle = container.exec(command.map(context.translatePath)) { [self] result in
+            let stop: HandlerStop? = state.withLock { state in
+                state.exited = true
+                state.inContainer = nil
+                return state.stop
+            }
+            if let stop { return finish(stop.result) }
+            switch result {
+            case .couldNotStart(let message): finish(.failed("\(label): \(Self.startFailure(message))"))
+            case .containerExited: finish(.containerExited)
+            case .exited(let exit, let output, let truncated): finish(outcome(of: exit, output: output, truncated: truncated))
+            }
+        }
+        let stopNow = state.withLock { state in
+            guard !state.exited else { return false }
+            state.inContainer = handle
+            return state.stop != nil
+        }
+        if stopNow { handle.cancel() }
+    }
+
+    private func outcome(of exit: ProcessExit, output: [UInt8], truncated: Bool) -> HandlerResult {
+        if exit.exitCode == 0 && exit.signal == nil { return .succeeded }
+        var message = "\(label): \(HandlerText.exit(exit))"
+        let summary = HandlerText.summary(ofOutput: output, truncated: truncated)
+        if !summary.isEmpty { message += ": " + summary }
+        return .failed(message)
     }
 
     /// The shim reported the command gone (and its group killed): collect the output, decide.
@@ -85,13 +124,9 @@ final class ExecOperation: HandlerOperation {
             state.process = nil
             return state.stop
         }
-        capture.finish { [label] output in
+        capture.finish { [self] output in
             if let stop { return finish(stop.result) }
-            if exit.exitCode == 0 && exit.signal == nil { return finish(.succeeded) }
-            var message = "\(label): \(HandlerText.exit(exit))"
-            let summary = HandlerText.summary(ofOutput: output.bytes, truncated: output.truncated)
-            if !summary.isEmpty { message += ": " + summary }
-            finish(.failed(message))
+            finish(outcome(of: exit, output: output.bytes, truncated: output.truncated))
         }
     }
 

@@ -13,6 +13,10 @@ public struct HandlerContext: Sendable {
     /// A port number or a container port's name → the host port to connect to; nil for an unknown
     /// name. A number the map does not know is used as it is.
     public var resolvePort: @Sendable (IntOrString) -> Int32?
+    /// The container's shim while the container runs: exec handlers then run their command under
+    /// it (`ShimProcess.exec`), as a runtime runs `exec` in a container. nil: each exec starts a
+    /// shim of its own (with `environment` and `workingDirectory`).
+    public var container: ShimProcess?
 
     public init(
         containerName: String,
@@ -22,13 +26,15 @@ public struct HandlerContext: Sendable {
         resolvePort: @escaping @Sendable (IntOrString) -> Int32? = { port in
             if case .int(let number) = port { return number }
             return nil
-        }
+        },
+        container: ShimProcess? = nil
     ) {
         self.containerName = containerName
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.translatePath = translatePath
         self.resolvePort = resolvePort
+        self.container = container
     }
 
     /// The host port for `port`, or a message saying why there is none. A name that is all digits

@@ -9,6 +9,8 @@ enum HandlerResult: Sendable, Equatable {
     case timedOut(Duration)
     /// The calling task was cancelled (the container exited, the grace period ran out).
     case cancelled
+    /// The container ended under the attempt (an exec run beside it went with it): no verdict.
+    case containerExited
 
     static let succeeded = HandlerResult.succeeded(note: nil)
 
@@ -19,6 +21,7 @@ enum HandlerResult: Sendable, Equatable {
         case .failed(let message): message
         case .timedOut(let limit): "timed out after \(HandlerText.duration(limit))"
         case .cancelled: "cancelled"
+        case .containerExited: "the container exited"
         }
     }
 }

@@ -23,6 +23,7 @@ public final class HookExecutor: Sendable {
         case .failed(let message): return .failed(message: message)
         case .cancelled: return .failed(message: "\(Self.describe(handler)): cancelled")
         case .timedOut: return .failed(message: result.message ?? "timed out")
+        case .containerExited: return .abandoned
         }
     }
 

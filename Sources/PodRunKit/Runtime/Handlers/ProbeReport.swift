@@ -17,6 +17,7 @@ public struct ProbeReport: Sendable, Hashable {
         switch result {
         case .succeeded(let note): self.init(outcome: .success, note: note)
         case .failed, .timedOut, .cancelled: self.init(outcome: .failure(message: result.message ?? "failed"))
+        case .containerExited: self.init(outcome: .unknown(message: result.message ?? "the container exited"))
         }
     }
 }
