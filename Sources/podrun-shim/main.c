@@ -64,6 +64,9 @@ static int sigchld_pipe[2] = {-1, -1};
 #define MAX_EXEC_ARGS 256
 #define REQUEST_LIMIT 65536
 
+/* The slots are small and together fill part of one page, which the poll loop reads on every
+ * wake-up; the output buffers sit apart and are touched only by an exec that uses them, so an
+ * idle shim's memory does not grow with MAX_EXECS. */
 struct exec_slot {
     int used;
     unsigned long id;
@@ -71,10 +74,11 @@ struct exec_slot {
     int out_fd; /* read end of the command's stdout+stderr; -1 once at EOF */
     size_t out_len;
     int truncated;
-    char out[EXEC_OUTPUT_LIMIT];
+    char *out; /* exec_output[slot] */
 };
 
 static struct exec_slot execs[MAX_EXECS];
+static char exec_output[MAX_EXECS][EXEC_OUTPUT_LIMIT];
 static const char *container_workdir = NULL;
 
 /* Requests from podrun, as they arrive on the control socket. */
@@ -484,6 +488,7 @@ static void start_exec(unsigned long id, char **argv) {
         return;
     }
     e->used = 1;
+    e->out = exec_output[e - execs];
     e->id = id;
     e->pid = pid;
     e->out_fd = out[0];
