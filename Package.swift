@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "podrun", targets: ["podrun"]),
         .executable(name: "podrun-shim", targets: ["podrun-shim"]),
         .executable(name: "podrun-demo", targets: ["podrun-demo"]),
+        .executable(name: "podrun-http", targets: ["podrun-http"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
@@ -38,13 +39,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "podrun-shim"),
+        // URLSession for httpGet probes and hooks, in a helper process of its own: on Linux it
+        // brings libcurl and some thirty shared libraries, which podrun itself stays without.
+        .target(name: "PodRunHTTP", dependencies: ["PodRunKit"], swiftSettings: swiftSettings),
+        .executableTarget(name: "podrun-http", dependencies: ["PodRunHTTP"], swiftSettings: swiftSettings),
         .executableTarget(name: "podrun-demo", swiftSettings: swiftSettings),
         // `make bench` (never part of `make test`). No Foundation: sharing library pages with
         // podrun would shrink podrun's measured PSS (`make release` links both statically on Linux).
         .executableTarget(name: "podrun-bench", swiftSettings: swiftSettings),
         .testTarget(
             name: "PodRunKitTests",
-            dependencies: ["PodRunKit"],
+            dependencies: ["PodRunKit", "PodRunHTTP"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

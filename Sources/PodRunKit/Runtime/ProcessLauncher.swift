@@ -163,7 +163,7 @@ public final class ProcessLauncher: Sendable {
 
     /// Foundation's `Process.run()` is not safe to call concurrently (it can crash in 6.3.x), and the
     /// danger is process-wide, so one lock serialises every launcher's calls.
-    private static let spawnLock = NSLock()
+    static let spawnLock = NSLock()
 
     public init(shimPath: String) {
         self.shimPath = shimPath
@@ -175,10 +175,16 @@ public final class ProcessLauncher: Sendable {
     /// `PODRUN_SHIM` if set, else `podrun-shim` next to the running executable, else next to the test
     /// bundle's build products. Throws a `LaunchFailure` naming every place it looked.
     public static func locateShim() throws -> String {
-        let name = "podrun-shim"
-        if let explicit = ProcessInfo.processInfo.environment["PODRUN_SHIM"], !explicit.isEmpty {
+        try locateCompanion("podrun-shim", override: "PODRUN_SHIM")
+    }
+
+    /// A program installed beside podrun (`podrun-shim`, `podrun-http`): the path in the
+    /// environment variable `override` if set, else `name` next to the running executable (also
+    /// through a symlink), else next to the test bundle's build products.
+    static func locateCompanion(_ name: String, override: String) throws(LaunchFailure) -> String {
+        if let explicit = ProcessInfo.processInfo.environment[override], !explicit.isEmpty {
             guard access(explicit, X_OK) == 0 else {
-                throw LaunchFailure(message: "PODRUN_SHIM=\(explicit) is not an executable file")
+                throw LaunchFailure(message: "\(override)=\(explicit) is not an executable file")
             }
             return explicit
         }
@@ -217,7 +223,7 @@ public final class ProcessLauncher: Sendable {
             if access(candidate, X_OK) == 0 { return candidate }
         }
         throw LaunchFailure(
-            message: "cannot find \(name): PODRUN_SHIM is not set and none of these exists: "
+            message: "cannot find \(name): \(override) is not set and none of these exists: "
                 + (looked.isEmpty ? "(no candidate directories)" : looked.joined(separator: ", "))
         )
     }
@@ -283,23 +289,12 @@ public final class ProcessLauncher: Sendable {
         return SpawnedProcess(monitor: monitor)
     }
 
-    /// A UNIX stream socketpair, both ends close-on-exec (so no other child podrun starts inherits
-    /// them) and podrun's end non-blocking (it is read when the pipe reactor reports it readable).
+    /// The shim's control socket (see `SocketIO.makePair`).
     private static func makeControlSocket() throws(LaunchFailure) -> (podrun: Int32, shim: Int32) {
-        var fds: [Int32] = [-1, -1]
-        #if canImport(Glibc)
-        let rc = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
-        #else
-        let rc = socketpair(AF_UNIX, SOCK_STREAM, 0, &fds)
-        #endif
-        guard rc == 0 else {
+        guard let pair = SocketIO.makePair() else {
             throw LaunchFailure(message: "cannot create the shim's control socket: \(String(cString: strerror(errno)))")
         }
-        #if !canImport(Glibc)
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        #endif
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        return (fds[0], fds[1])
+        return (pair.podrun, pair.other)
     }
 }
 
@@ -470,7 +465,7 @@ private final class ShimMonitor: Sendable {
             var request = Array("exec \(id) \(argv.count) \(argv.map { String($0.utf8.count) }.joined(separator: " "))\n".utf8)
             for argument in argv { request += Array(argument.utf8) }
             state.execs[id] = completion
-            guard Self.sendAll(request, to: fd) else {
+            guard SocketIO.sendAll(request, to: fd) else {
                 state.execs[id] = nil
                 return nil
             }
@@ -484,7 +479,7 @@ private final class ShimMonitor: Sendable {
     func cancelExec(_ id: UInt64) {
         state.withLock { state in
             guard state.execs[id] != nil, state.fdOpen, !state.eof else { return }
-            _ = Self.sendAll(Array("kill \(id)\n".utf8), to: fd)
+            _ = SocketIO.sendAll(Array("kill \(id)\n".utf8), to: fd)
         }
     }
 
@@ -503,25 +498,6 @@ private final class ShimMonitor: Sendable {
         for completion in pending { completion(.containerExited) }
     }
 
-    /// Writes all of `bytes` to the non-blocking control socket (requests are small; a full socket
-    /// buffer is waited out briefly). Call with the state lock held, so requests never interleave.
-    private static func sendAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n > 0 {
-                offset += n
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&waiting, 1, 100)
-            } else {
-                return false
-            }
-        }
-        return true
-    }
 
     private func handle(line: String) {
         let words = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)

@@ -141,7 +141,7 @@ import Testing
         async let big = t.probes.run(.httpGet(HTTPGetAction(path: "/large", port: .int(server.port))), timeout: .seconds(30), context: t.context())
         #expect(await slow == .failure(message: "timed out after 200ms"))
         #expect(await big == .success)
-        #expect(await eventually { t.probes.http.delegate.registeredCount == 0 })
+        #expect(await eventually { HTTPProbeHelper.shared.pendingCount == 0 })
     }
 
     @Test func cancellationEndsTheRequestPromptly() async throws {

@@ -492,7 +492,8 @@ struct ProbesAndHooksIntegrationTests {
                 failed = try #require(next)
             }
             let livenessDuring = pod.lines("liveness").count - livenessBefore
-            #expect(failed.time.timeIntervalSince(hookStarted.time) >= 1.9, "three readiness periods passed during the preStop")
+            // Three failed attempts before the hook finished (checked below) prove that readiness went
+            // on during the preStop; their completion times shift under load, so no time is asserted.
             #expect(livenessDuring <= 1, "liveness ran \(livenessDuring) times during the preStop (at most one attempt already under way)")
             let notReady = try #require(pod.events.first("NotReady", "app"))
             #expect(notReady.seq > hookStarted.seq && pod.events.first("HookFinished") == nil,

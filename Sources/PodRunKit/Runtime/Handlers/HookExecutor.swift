@@ -32,7 +32,7 @@ public final class HookExecutor: Sendable {
         case .exec(let action):
             ExecOperation(launcher: launcher, command: action.command, context: context)
         case .httpGet(let action):
-            HTTPGetOperation(client: probes.http, action: action, context: context, userAgent: Self.userAgent, anyStatusSucceeds: true)
+            HTTPGetOperation(action: action, context: context, userAgent: Self.userAgent, anyStatusSucceeds: true)
         case .sleep(let action):
             SleepOperation(seconds: action.seconds)
         }

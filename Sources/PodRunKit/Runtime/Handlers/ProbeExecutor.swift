@@ -7,8 +7,6 @@
 /// Messages name the handler and what failed; see docs/probes-and-hooks.md.
 public final class ProbeExecutor: Sendable {
     let launcher: ProcessLauncher
-    /// One session for every httpGet probe and hook: a session per request would cost far more.
-    let http = HTTPProbeClient()
 
     public static let userAgent = "kube-probe/podrun"
 
@@ -31,7 +29,7 @@ public final class ProbeExecutor: Sendable {
         case .exec(let action):
             ExecOperation(launcher: launcher, command: action.command, context: context)
         case .httpGet(let action):
-            HTTPGetOperation(client: http, action: action, context: context, userAgent: Self.userAgent)
+            HTTPGetOperation(action: action, context: context, userAgent: Self.userAgent)
         case .tcpSocket(let action):
             TCPConnectOperation(action: action, context: context)
         }

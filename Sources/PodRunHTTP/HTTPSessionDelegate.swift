@@ -1,23 +1,24 @@
 import Foundation
+import PodRunKit
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
-/// Receives the shared session's events and hands each to the `HTTPGetOperation` whose task it
+/// Receives the shared session's events and hands each to the `HTTPExchange` whose task it
 /// concerns. A session-wide delegate (rather than per-task delegates, which Foundation on Linux
 /// lacks) looked up by task identifier.
 final class HTTPSessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
-    private let operations = Locked([Int: HTTPGetOperation]())
+    private let operations = Locked([Int: HTTPExchange]())
 
-    func register(_ operation: HTTPGetOperation, for taskIdentifier: Int) {
+    func register(_ operation: HTTPExchange, for taskIdentifier: Int) {
         operations.withLock { $0[taskIdentifier] = operation }
     }
 
     /// Tasks not completed yet (for tests: nothing may stay registered).
     var registeredCount: Int { operations.withLock { $0.count } }
 
-    private func operation(for task: URLSessionTask) -> HTTPGetOperation? {
+    private func operation(for task: URLSessionTask) -> HTTPExchange? {
         operations.withLock { $0[task.taskIdentifier] }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PodRunKit
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -10,7 +11,7 @@ import FoundationNetworking
 /// Configured as the kubelet's prober transport is: no proxy, no cache, no cookies, and (through
 /// `Connection: close` on each request) no keep-alive, so every probe opens a fresh connection and
 /// sees a server that stopped accepting. Events go to `HTTPSessionDelegate`, which hands them to
-/// the `HTTPGetOperation` that started the task.
+/// the `HTTPExchange` that started the task.
 final class HTTPProbeClient: Sendable {
     let session: URLSession
     let delegate: HTTPSessionDelegate
@@ -31,8 +32,8 @@ final class HTTPProbeClient: Sendable {
         // of other containers (on the same host, 127.0.0.1) queue behind it.
         configuration.httpMaximumConnectionsPerHost = 1024
         // Deadlines are the operations' own (HandlerOperation.run); these are only backstops.
-        configuration.timeoutIntervalForRequest = HTTPGetOperation.idleBackstop
-        configuration.timeoutIntervalForResource = HTTPGetOperation.idleBackstop
+        configuration.timeoutIntervalForRequest = HTTPExchange.idleBackstop
+        configuration.timeoutIntervalForResource = HTTPExchange.idleBackstop
         delegate = HTTPSessionDelegate()
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
@@ -43,7 +44,7 @@ final class HTTPProbeClient: Sendable {
     }
 
     /// Starts `request`, reporting its events to `operation`; returns the task, to cancel it.
-    func start(_ request: URLRequest, for operation: HTTPGetOperation) -> URLSessionDataTask {
+    func start(_ request: URLRequest, for operation: HTTPExchange) -> URLSessionDataTask {
         let task = session.dataTask(with: request)
         delegate.register(operation, for: task.taskIdentifier)
         task.resume()
