@@ -44,10 +44,10 @@ shim-release:
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(RELEASE_DIR)/podrun $(RELEASE_DIR)/podrun-shim $(RELEASE_DIR)/podrun-demo $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(RELEASE_DIR)/podrun $(RELEASE_DIR)/podrun-shim $(RELEASE_DIR)/podrun-http $(RELEASE_DIR)/podrun-demo $(DESTDIR)$(PREFIX)/bin/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/podrun $(DESTDIR)$(PREFIX)/bin/podrun-shim $(DESTDIR)$(PREFIX)/bin/podrun-demo
+	rm -f $(DESTDIR)$(PREFIX)/bin/podrun $(DESTDIR)$(PREFIX)/bin/podrun-shim $(DESTDIR)$(PREFIX)/bin/podrun-http $(DESTDIR)$(PREFIX)/bin/podrun-demo
 
 # The benchmark (docs/performance.md): release podrun and shim, every workload, one table.
 # About 2.5 minutes; run it on an otherwise idle machine. BENCH_ARGS="--reps 3 --only w1,w2" etc.

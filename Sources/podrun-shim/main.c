@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -42,6 +43,15 @@
 
 #ifndef NSIG
 #define NSIG 65
+#endif
+
+/* Functions with big local buffers stay out of line, so their frames are only touched when they
+ * run: inlined into main's loop, stack-clash probing would touch every page of them at start-up,
+ * in every idle shim. */
+#if defined(__GNUC__) || defined(__clang__)
+#define COLD_PATH __attribute__((noinline))
+#else
+#define COLD_PATH
 #endif
 
 #define CONTROL_FD 0
@@ -77,13 +87,33 @@ struct exec_slot {
     char *out; /* exec_output[slot] */
 };
 
-static struct exec_slot execs[MAX_EXECS];
-static char exec_output[MAX_EXECS][EXEC_OUTPUT_LIMIT];
-static const char *container_workdir = NULL;
+/* The shim's small mutable state, together, so an idle shim touches one page for it. The exec
+ * buffers are mapped at the first request: static, they would move the C library's own
+ * variables about and make every idle shim touch more pages. */
+static struct {
+    const char *workdir;  /* the container's working directory, for execs too */
+    size_t request_len;   /* bytes of an unfinished request in request_buf */
+    char *request_buf;    /* REQUEST_LIMIT bytes: requests as they arrive on the control socket */
+    char *args;           /* REQUEST_LIMIT / 2 + MAX_EXEC_ARGS bytes: one request's arguments */
+    char *outputs;        /* MAX_EXECS × EXEC_OUTPUT_LIMIT bytes: each running exec's output */
+    struct exec_slot execs[MAX_EXECS];
+} shim;
 
-/* Requests from podrun, as they arrive on the control socket. */
-static char request_buf[REQUEST_LIMIT];
-static size_t request_len = 0;
+#define ARGS_SIZE (REQUEST_LIMIT / 2 + MAX_EXEC_ARGS)
+
+/* Maps the exec buffers on first use; 0 when there is no memory for them. */
+COLD_PATH static int ensure_exec_buffers(void) {
+    if (shim.request_buf)
+        return 1;
+    size_t size = REQUEST_LIMIT + ARGS_SIZE + (size_t)MAX_EXECS * EXEC_OUTPUT_LIMIT;
+    char *area = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED)
+        return 0;
+    shim.request_buf = area;
+    shim.args = area + REQUEST_LIMIT;
+    shim.outputs = area + REQUEST_LIMIT + ARGS_SIZE;
+    return 1;
+}
 
 /* ---- small output helpers: a fixed buffer, no stdio, no allocation ---- */
 
@@ -311,7 +341,7 @@ static void run_exec_child(int status_fd, int out_fd, char **argv) {
         child_fail(status_fd, STAGE_STDIN, errno);
     if (out_fd > 2)
         (void)close(out_fd);
-    if (container_workdir && chdir(container_workdir) != 0)
+    if (shim.workdir && chdir(shim.workdir) != 0)
         child_fail(status_fd, STAGE_CHDIR, errno);
     close_other_fds(status_fd);
     sigset_t none;
@@ -345,7 +375,7 @@ static void report_failure(const char *stage, int err, const char *verb, const c
 
 
 /* `exec-failed <id> <stage> <errno> <message>`: the command could not be started. */
-static void report_exec_failure(unsigned long id, const char *stage, int err, const char *verb, const char *name) {
+COLD_PATH static void report_exec_failure(unsigned long id, const char *stage, int err, const char *verb, const char *name) {
     struct line l = {.len = 0};
     put_str(&l, "exec-failed ");
     put_int(&l, (long)id);
@@ -369,7 +399,7 @@ static void report_exec_failure(unsigned long id, const char *stage, int err, co
 
 /* Reads what the command wrote so far, keeping the first EXEC_OUTPUT_LIMIT bytes; the rest is
  * read and dropped so a chatty command never blocks on a full pipe. Closes the pipe at EOF. */
-static void drain_exec_output(struct exec_slot *e) {
+COLD_PATH static void drain_exec_output(struct exec_slot *e) {
     char scratch[4096];
     while (e->out_fd >= 0) {
         char *into = e->out_len < EXEC_OUTPUT_LIMIT ? e->out + e->out_len : scratch;
@@ -394,7 +424,7 @@ static void drain_exec_output(struct exec_slot *e) {
 /* The command's main process ended with `status`: kill the rest of its group (as for the
  * container), take the output written so far, and report `exec-exited <id> <code> <signal>
  * <length> <truncated>` followed by exactly <length> bytes of output. */
-static void finish_exec(struct exec_slot *e, int status) {
+COLD_PATH static void finish_exec(struct exec_slot *e, int status) {
     (void)kill(-e->pid, SIGKILL);
     drain_exec_output(e);
     if (e->out_fd >= 0) {
@@ -422,11 +452,11 @@ static void finish_exec(struct exec_slot *e, int status) {
 }
 
 /* Starts `argv` beside the container for request `id`. */
-static void start_exec(unsigned long id, char **argv) {
+COLD_PATH static void start_exec(unsigned long id, char **argv) {
     struct exec_slot *e = NULL;
     for (int i = 0; i < MAX_EXECS; i++)
-        if (!execs[i].used) {
-            e = &execs[i];
+        if (!shim.execs[i].used) {
+            e = &shim.execs[i];
             break;
         }
     if (!e) {
@@ -480,7 +510,7 @@ static void start_exec(unsigned long id, char **argv) {
         (void)waitpid(pid, &st, 0);
         (void)close(out[0]);
         if (f.stage == STAGE_CHDIR)
-            report_exec_failure(id, "chdir", f.err, "chdir", container_workdir);
+            report_exec_failure(id, "chdir", f.err, "chdir", shim.workdir);
         else if (f.stage == STAGE_STDIN)
             report_exec_failure(id, "stdin", f.err, "open", "/dev/null");
         else
@@ -488,7 +518,7 @@ static void start_exec(unsigned long id, char **argv) {
         return;
     }
     e->used = 1;
-    e->out = exec_output[e - execs];
+    e->out = shim.outputs + (size_t)(e - shim.execs) * EXEC_OUTPUT_LIMIT;
     e->id = id;
     e->pid = pid;
     e->out_fd = out[0];
@@ -513,15 +543,15 @@ static int parse_number(char **p, char *end, unsigned long *value) {
     return 1;
 }
 
-/* Handles the complete requests in `request_buf`, keeping an incomplete one for later:
+/* Handles the complete requests in `shim.request_buf`, keeping an incomplete one for later:
  *   exec <id> <argc> <len1> ... <lenN>\n<arg1 bytes>...<argN bytes>
  *   kill <id>\n
  * Anything else is skipped to the end of its line (reserved). */
-static void handle_requests(void) {
+COLD_PATH static void handle_requests(void) {
     size_t consumed = 0;
     for (;;) {
-        char *start = request_buf + consumed;
-        char *end = request_buf + request_len;
+        char *start = shim.request_buf + consumed;
+        char *end = shim.request_buf + shim.request_len;
         char *newline = memchr(start, '\n', (size_t)(end - start));
         if (!newline)
             break;
@@ -536,15 +566,14 @@ static void handle_requests(void) {
                 total += ok ? lengths[i] : 0;
             }
             if (!ok || total > REQUEST_LIMIT / 2) {
-                consumed = (size_t)(newline + 1 - request_buf);
+                consumed = (size_t)(newline + 1 - shim.request_buf);
                 continue; /* malformed: podrun never sends this */
             }
             if ((size_t)(end - (newline + 1)) < total)
                 break; /* the arguments are still on their way */
             /* Copy the arguments out, each NUL-terminated, then start the command. */
-            static char args[REQUEST_LIMIT / 2 + MAX_EXEC_ARGS];
             char *argv[MAX_EXEC_ARGS + 1];
-            char *src = newline + 1, *dst = args;
+            char *src = newline + 1, *dst = shim.args;
             for (unsigned long i = 0; i < argc; i++) {
                 memcpy(dst, src, lengths[i]);
                 argv[i] = dst;
@@ -553,26 +582,26 @@ static void handle_requests(void) {
                 src += lengths[i];
             }
             argv[argc] = NULL;
-            consumed = (size_t)(src - request_buf);
+            consumed = (size_t)(src - shim.request_buf);
             start_exec(id, argv);
         } else if (newline - start > 5 && memcmp(start, "kill ", 5) == 0) {
             p += 5;
             unsigned long id;
             if (parse_number(&p, newline, &id))
                 for (int i = 0; i < MAX_EXECS; i++)
-                    if (execs[i].used && execs[i].id == id)
-                        (void)kill(-execs[i].pid, SIGKILL);
-            consumed = (size_t)(newline + 1 - request_buf);
+                    if (shim.execs[i].used && shim.execs[i].id == id)
+                        (void)kill(-shim.execs[i].pid, SIGKILL);
+            consumed = (size_t)(newline + 1 - shim.request_buf);
         } else {
-            consumed = (size_t)(newline + 1 - request_buf);
+            consumed = (size_t)(newline + 1 - shim.request_buf);
         }
     }
     if (consumed > 0) {
-        memmove(request_buf, request_buf + consumed, request_len - consumed);
-        request_len -= consumed;
+        memmove(shim.request_buf, shim.request_buf + consumed, shim.request_len - consumed);
+        shim.request_len -= consumed;
     }
-    if (request_len == sizeof request_buf)
-        request_len = 0; /* an oversized request: drop it rather than stall */
+    if (shim.request_len == REQUEST_LIMIT)
+        shim.request_len = 0; /* an oversized request: drop it rather than stall */
 }
 
 static pid_t waitpid_eintr(pid_t pid, int *status, int options) {
@@ -645,7 +674,7 @@ int main(int argc, char **argv) {
     if (i >= argc)
         usage();
     char **program = argv + i;
-    container_workdir = workdir;
+    shim.workdir = workdir;
 
     /* The container's process group gets the signals, not the shim: ignore what podrun, a terminal
      * or a session leader might send so the monitor outlives its container. (SIGKILL still works,
@@ -733,9 +762,9 @@ int main(int argc, char **argv) {
             p[count++] = (struct pollfd){CONTROL_FD, POLLIN, 0};
         nfds_t first_exec = count;
         for (int e = 0; e < MAX_EXECS; e++)
-            if (execs[e].used && execs[e].out_fd >= 0) {
+            if (shim.execs[e].used && shim.execs[e].out_fd >= 0) {
                 slot_of[count] = e;
-                p[count++] = (struct pollfd){execs[e].out_fd, POLLIN, 0};
+                p[count++] = (struct pollfd){shim.execs[e].out_fd, POLLIN, 0};
             }
         if (poll(p, count, -1) < 0) {
             if (errno == EINTR)
@@ -745,7 +774,7 @@ int main(int argc, char **argv) {
         }
         for (nfds_t k = first_exec; k < count; k++)
             if (p[k].revents)
-                drain_exec_output(&execs[slot_of[k]]);
+                drain_exec_output(&shim.execs[slot_of[k]]);
         if (p[0].revents) {
             char drain[64];
             while (read(sigchld_pipe[0], drain, sizeof drain) > 0) {
@@ -760,17 +789,24 @@ int main(int argc, char **argv) {
                     continue;
                 }
                 for (int e = 0; e < MAX_EXECS; e++)
-                    if (execs[e].used && execs[e].pid == r)
-                        finish_exec(&execs[e], st);
+                    if (shim.execs[e].used && shim.execs[e].pid == r)
+                        finish_exec(&shim.execs[e], st);
             }
             if (done)
                 break;
         }
         if (control_open && p[1].revents) {
-            ssize_t r = read(CONTROL_FD, request_buf + request_len, sizeof request_buf - request_len);
+            /* Without memory for requests, read them away (and watch for EOF) all the same. */
+            char discard[512];
+            int serving = ensure_exec_buffers();
+            char *into = serving ? shim.request_buf + shim.request_len : discard;
+            size_t room = serving ? REQUEST_LIMIT - shim.request_len : sizeof discard;
+            ssize_t r = read(CONTROL_FD, into, room);
             if (r > 0) {
-                request_len += (size_t)r;
-                handle_requests();
+                if (serving) {
+                    shim.request_len += (size_t)r;
+                    handle_requests();
+                }
                 continue;
             }
             if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
@@ -787,17 +823,17 @@ int main(int argc, char **argv) {
     /* Commands still running beside the container end with it: `exec-gone <id>`, so podrun can
      * tell "the container went away under it" (the kubelet's Unknown) from a real failure. */
     for (int e = 0; e < MAX_EXECS; e++)
-        if (execs[e].used) {
+        if (shim.execs[e].used) {
             int st = 0;
-            (void)kill(-execs[e].pid, SIGKILL);
-            (void)waitpid_eintr(execs[e].pid, &st, 0);
-            if (execs[e].out_fd >= 0)
-                (void)close(execs[e].out_fd);
+            (void)kill(-shim.execs[e].pid, SIGKILL);
+            (void)waitpid_eintr(shim.execs[e].pid, &st, 0);
+            if (shim.execs[e].out_fd >= 0)
+                (void)close(shim.execs[e].out_fd);
             struct line gone = {.len = 0};
             put_str(&gone, "exec-gone ");
-            put_int(&gone, (long)execs[e].id);
+            put_int(&gone, (long)shim.execs[e].id);
             send_line(&gone);
-            execs[e].used = 0;
+            shim.execs[e].used = 0;
         }
 
     /* As a runtime does when PID 1 of a container exits: nothing else of the group survives. The

@@ -153,7 +153,16 @@ private final class CaptureCore: @unchecked Sendable {
     private var readers: [Reader]
     private var file: LogFileWriter?
     private var fileBuffer: [UInt8] = []
-    private let readBuffer: UnsafeMutableBufferPointer<UInt8>
+    /// Allocated at the first output: most containers of a big pod say little or nothing, and
+    /// 64 KiB each would make podrun's memory grow with the pod for no use.
+    private var readBufferStorage: UnsafeMutableBufferPointer<UInt8>?
+    private var readBuffer: UnsafeMutableBufferPointer<UInt8> {
+        if let buffer = readBufferStorage { return buffer }
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: ContainerOutputCapture.chunkSize)
+        readBufferStorage = buffer
+        fileBuffer.reserveCapacity(ContainerOutputCapture.chunkSize + ContainerOutputCapture.chunkSize / 2)
+        return buffer
+    }
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var done = false
     private var drainTimerArmed = false
@@ -172,13 +181,11 @@ private final class CaptureCore: @unchecked Sendable {
         self.subscriber = subscriber
         self.writeEnds = writeEnds
         self.readers = readEnds.map { Reader(stream: $0.0, fd: $0.1, fragmentLimit: fragmentLimit) }
-        self.readBuffer = .allocate(capacity: ContainerOutputCapture.chunkSize)
         self.queue = DispatchQueue(label: "podrun.logs.\(container).\(restartCount)", qos: .userInitiated)
-        fileBuffer.reserveCapacity(ContainerOutputCapture.chunkSize + ContainerOutputCapture.chunkSize / 2)
     }
 
     deinit {
-        readBuffer.deallocate()
+        readBufferStorage?.deallocate()
     }
 
     func start() {
