@@ -21,8 +21,6 @@ struct ProcStat {
     let ppid: pid_t
     /// utime + stime of every thread, dead ones included (clock ticks).
     let ticks: Int
-    /// cutime + cstime: CPU of waited-for children (and theirs), in clock ticks.
-    let childTicks: Int
     let threads: Int
 
     static func read(_ pid: pid_t) -> ProcStat? {
@@ -32,10 +30,10 @@ struct ProcStat {
         let comm = String(text[text.index(after: open)..<close])
         let rest = text[text.index(close, offsetBy: 2)...].split(separator: " ")
         guard rest.count > 20, let state = rest[0].first, let ppid = pid_t(rest[1]),
-            let utime = Int(rest[11]), let stime = Int(rest[12]), let cutime = Int(rest[13]), let cstime = Int(rest[14]),
+            let utime = Int(rest[11]), let stime = Int(rest[12]),
             let threads = Int(rest[17])
         else { return nil }
-        return ProcStat(pid: pid, comm: comm, state: state, ppid: ppid, ticks: utime + stime, childTicks: cutime + cstime, threads: threads)
+        return ProcStat(pid: pid, comm: comm, state: state, ppid: ppid, ticks: utime + stime, threads: threads)
     }
 }
 
@@ -183,8 +181,6 @@ struct Activity {
     var threadNanoseconds: [pid_t: UInt64] = [:]
     /// utime + stime, dead threads included (ticks).
     var ticks = 0
-    /// CPU of reaped children (ticks).
-    var childTicks = 0
     /// Voluntary + involuntary context switches per thread id: each is one wake-up.
     var threadSwitches: [pid_t: Int] = [:]
 
@@ -193,7 +189,6 @@ struct Activity {
         for pid in pids {
             if let stat = ProcStat.read(pid) {
                 activity.ticks += stat.ticks
-                activity.childTicks += stat.childTicks
             }
             for task in listDirectory("/proc/\(pid)/task") {
                 guard let tid = pid_t(task) else { continue }
@@ -231,8 +226,6 @@ struct Activity {
     }
 
     func tickSeconds(since earlier: Activity) -> Double { Double(ticks - earlier.ticks) / clockTicksPerSecond }
-
-    func childSeconds(since earlier: Activity) -> Double { Double(childTicks - earlier.childTicks) / clockTicksPerSecond }
 
     func wakeups(since earlier: Activity) -> Int {
         var total = 0

@@ -185,7 +185,7 @@ do {
         let probes = try Probes.exec(context, containers: 50, seconds: 3, reps: reps)
         let floor = try Probes.execFloor(context, commands: 50, reps: reps)
         section.rows.append(Row(label: "podrun CPU", unit: .percent, samples: probes.cpuPercent, target: .atMost(5),
-                                note: "children (shims, sh, date): \(Unit.percent.text(median(probes.childCPUPercent)))"))
+                                note: "podrun's threads; the commands run under the containers' shims"))
         section.rows.append(Row(label: "probe start lag p50", unit: .milliseconds, samples: [percentile(probes.lagMilliseconds, 50)],
                                 floor: [percentile(floor, 50)], note: "\(probes.lagMilliseconds.count) probe runs; includes sh + date start", single: true))
         section.rows.append(Row(label: "probe start lag p99", unit: .milliseconds, samples: [percentile(probes.lagMilliseconds, 99)], target: .atMost(50),

@@ -353,23 +353,29 @@ static void run_exec_child(int status_fd, int out_fd, char **argv) {
 
 /* ---- the shim ---- */
 
+/* `<stage> <errno> <verb> ["name"]: <message>`, the part a start failure and an exec failure
+ * share; a bare name not found says so in the words of Go's exec.LookPath, which runc uses. */
+COLD_PATH static void put_failure(struct line *l, const char *stage, int err, const char *verb, const char *name) {
+    put_str(l, stage);
+    put_str(l, " ");
+    put_int(l, err);
+    put_str(l, " ");
+    put_str(l, verb);
+    if (name) {
+        put_str(l, " ");
+        put_quoted(l, name);
+    }
+    put_str(l, ": ");
+    if (name && strcmp(stage, "exec") == 0 && err == ENOENT && strchr(name, '/') == NULL)
+        put_str(l, "executable file not found in $PATH");
+    else
+        put_errno_text(l, err);
+}
+
 static void report_failure(const char *stage, int err, const char *verb, const char *name) {
     struct line l = {.len = 0};
     put_str(&l, "failed ");
-    put_str(&l, stage);
-    put_str(&l, " ");
-    put_int(&l, err);
-    put_str(&l, " ");
-    put_str(&l, verb);
-    if (name) {
-        put_str(&l, " ");
-        put_quoted(&l, name);
-    }
-    put_str(&l, ": ");
-    if (name && strcmp(stage, "exec") == 0 && err == ENOENT && strchr(name, '/') == NULL)
-        put_str(&l, "executable file not found in $PATH");
-    else
-        put_errno_text(&l, err);
+    put_failure(&l, stage, err, verb, name);
     send_line(&l);
 }
 
@@ -380,20 +386,7 @@ COLD_PATH static void report_exec_failure(unsigned long id, const char *stage, i
     put_str(&l, "exec-failed ");
     put_int(&l, (long)id);
     put_str(&l, " ");
-    put_str(&l, stage);
-    put_str(&l, " ");
-    put_int(&l, err);
-    put_str(&l, " ");
-    put_str(&l, verb);
-    if (name) {
-        put_str(&l, " ");
-        put_quoted(&l, name);
-    }
-    put_str(&l, ": ");
-    if (name && strcmp(stage, "exec") == 0 && err == ENOENT && strchr(name, '/') == NULL)
-        put_str(&l, "executable file not found in $PATH");
-    else
-        put_errno_text(&l, err);
+    put_failure(&l, stage, err, verb, name);
     send_line(&l);
 }
 
