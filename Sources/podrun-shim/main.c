@@ -290,7 +290,9 @@ static void child_fail(int status_fd, int stage, int err) {
     _exit(127);
 }
 
-static void run_child(int status_fd, const char *workdir, char **argv) {
+/* The child side of a container or of an exec'd command (`output_fd` >= 0: its stdout and
+ * stderr, else the shim's own, which podrun set up for the container). */
+static void run_child(int status_fd, int output_fd, const char *workdir, char **argv) {
     /* Lead a new process group, so podrun (and the shim) can signal the container and everything
      * it spawns as one unit. The parent does the same for the child to close the race. */
     (void)setpgid(0, 0);
@@ -310,6 +312,12 @@ static void run_child(int status_fd, const char *workdir, char **argv) {
             child_fail(status_fd, STAGE_STDIN, errno);
         (void)close(null_fd);
     }
+    if (output_fd >= 0) {
+        if (dup2(output_fd, 1) < 0 || dup2(output_fd, 2) < 0)
+            child_fail(status_fd, STAGE_STDIN, errno);
+        if (output_fd > 2)
+            (void)close(output_fd);
+    }
 
     if (workdir && chdir(workdir) != 0)
         child_fail(status_fd, STAGE_CHDIR, errno);
@@ -325,31 +333,6 @@ static void run_child(int status_fd, const char *workdir, char **argv) {
     child_fail(status_fd, STAGE_EXEC, errno);
 }
 
-
-/* Runs an exec'd command's child side: like the container's, with stdout and stderr on `out_fd`. */
-static void run_exec_child(int status_fd, int out_fd, char **argv) {
-    (void)setpgid(0, 0);
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            reset_disposition(sig);
-    int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd < 0 || (null_fd != 0 && dup2(null_fd, 0) < 0))
-        child_fail(status_fd, STAGE_STDIN, errno);
-    if (null_fd > 0)
-        (void)close(null_fd);
-    if (dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
-        child_fail(status_fd, STAGE_STDIN, errno);
-    if (out_fd > 2)
-        (void)close(out_fd);
-    if (shim.workdir && chdir(shim.workdir) != 0)
-        child_fail(status_fd, STAGE_CHDIR, errno);
-    close_other_fds(status_fd);
-    sigset_t none;
-    sigemptyset(&none);
-    (void)sigprocmask(SIG_SETMASK, &none, NULL);
-    execvp(argv[0], argv);
-    child_fail(status_fd, STAGE_EXEC, errno);
-}
 
 /* ---- the shim ---- */
 
@@ -372,22 +355,36 @@ COLD_PATH static void put_failure(struct line *l, const char *stage, int err, co
         put_errno_text(l, err);
 }
 
-static void report_failure(const char *stage, int err, const char *verb, const char *name) {
+/* `failed …` for the container (`id` < 0) or `exec-failed <id> …` for an exec'd command. */
+COLD_PATH static void report_failure_of(long id, const char *stage, int err, const char *verb, const char *name) {
     struct line l = {.len = 0};
-    put_str(&l, "failed ");
+    if (id < 0) {
+        put_str(&l, "failed ");
+    } else {
+        put_str(&l, "exec-failed ");
+        put_int(&l, id);
+        put_str(&l, " ");
+    }
     put_failure(&l, stage, err, verb, name);
     send_line(&l);
 }
 
+static void report_failure(const char *stage, int err, const char *verb, const char *name) {
+    report_failure_of(-1, stage, err, verb, name);
+}
 
-/* `exec-failed <id> <stage> <errno> <message>`: the command could not be started. */
 COLD_PATH static void report_exec_failure(unsigned long id, const char *stage, int err, const char *verb, const char *name) {
-    struct line l = {.len = 0};
-    put_str(&l, "exec-failed ");
-    put_int(&l, (long)id);
-    put_str(&l, " ");
-    put_failure(&l, stage, err, verb, name);
-    send_line(&l);
+    report_failure_of((long)id, stage, err, verb, name);
+}
+
+/* What `run_child` wrote to the status pipe, reported for the container or an exec'd command. */
+COLD_PATH static void report_child_failure(long id, struct failure f, const char *workdir, const char *program) {
+    if (f.stage == STAGE_STDIN)
+        report_failure_of(id, "stdin", f.err, "open", "/dev/null");
+    else if (f.stage == STAGE_CHDIR)
+        report_failure_of(id, "chdir", f.err, "chdir", workdir);
+    else
+        report_failure_of(id, "exec", f.err, "exec", program);
 }
 
 /* Reads what the command wrote so far, keeping the first EXEC_OUTPUT_LIMIT bytes; the rest is
@@ -479,7 +476,7 @@ COLD_PATH static void start_exec(unsigned long id, char **argv) {
     if (pid == 0) {
         (void)close(status_pipe[0]);
         (void)close(out[0]);
-        run_exec_child(status_pipe[1], out[1], argv);
+        run_child(status_pipe[1], out[1], shim.workdir, argv);
     }
     int fork_err = errno;
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
@@ -502,12 +499,7 @@ COLD_PATH static void start_exec(unsigned long id, char **argv) {
         int st;
         (void)waitpid(pid, &st, 0);
         (void)close(out[0]);
-        if (f.stage == STAGE_CHDIR)
-            report_exec_failure(id, "chdir", f.err, "chdir", shim.workdir);
-        else if (f.stage == STAGE_STDIN)
-            report_exec_failure(id, "stdin", f.err, "open", "/dev/null");
-        else
-            report_exec_failure(id, "exec", f.err, "exec", argv[0]);
+        report_child_failure((long)id, f, shim.workdir, argv[0]);
         return;
     }
     e->used = 1;
@@ -712,7 +704,7 @@ int main(int argc, char **argv) {
     }
     if (child == 0) {
         (void)close(status_pipe[0]);
-        run_child(status_pipe[1], workdir, program);
+        run_child(status_pipe[1], -1, workdir, program);
     }
     (void)setpgid(child, child); /* may fail once the child has exec'd: it did it itself then */
     (void)close(status_pipe[1]);
@@ -728,12 +720,7 @@ int main(int argc, char **argv) {
     if (n == (ssize_t)sizeof f) {
         int st;
         (void)waitpid_eintr(child, &st, 0);
-        if (f.stage == STAGE_STDIN)
-            report_failure("stdin", f.err, "open", "/dev/null");
-        else if (f.stage == STAGE_CHDIR)
-            report_failure("chdir", f.err, "chdir", workdir);
-        else
-            report_failure("exec", f.err, "exec", program[0]);
+        report_child_failure(-1, f, workdir, program[0]);
         _exit(EXIT_START_ERROR);
     }
 
